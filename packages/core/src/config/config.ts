@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { FleetError } from '../errors.js';
+
+const SCHEMA = Symbol.for('fleet.config.schema');
+
+/** A class made by `Config(schema)`: injectable by type, its instance is the parsed, frozen config. */
+export interface ConfigClass<T = unknown> {
+  new (): T;
+  readonly [SCHEMA]: z.ZodObject;
+}
+
+/**
+ * Declares a typed configuration read from environment variables:
+ *
+ * ```ts
+ * export class AppConfig extends Config(z.object({ PORT: z.coerce.number().default(3000) })) {}
+ * constructor(private readonly config: AppConfig) {} // config.PORT is a number
+ * ```
+ * It is validated once at boot (every problem listed at once), then frozen.
+ */
+export function Config<S extends z.ZodObject>(schema: S): ConfigClass<Readonly<z.output<S>>> & { readonly schema: S } {
+  abstract class FleetConfig {
+    static readonly [SCHEMA] = schema;
+    static readonly schema = schema;
+  }
+  return FleetConfig as unknown as ConfigClass<Readonly<z.output<S>>> & { readonly schema: S };
+}
+
+/** Marks a config field as secret: its value is never printed in errors or logs. */
+export function secret<S extends z.ZodType>(schema: S): S {
+  return schema.meta({ secret: true }) as S;
+}
+
+export function isConfigClass(x: unknown): x is ConfigClass {
+  return typeof x === 'function' && (x as unknown as Record<symbol, unknown>)[SCHEMA] instanceof z.ZodObject;
+}
+
+/**
+ * Parses every config class against `env` and reports all problems of all classes in one error.
+ * Returns frozen instances (prototype = the class, so `instanceof AppConfig` holds).
+ */
+export function loadConfigs(classes: ConfigClass[], env: Record<string, string | undefined>): Map<ConfigClass, object> {
+  const out = new Map<ConfigClass, object>();
+  const problems: string[] = [];
+  for (const cls of classes) {
+    const schema = cls[SCHEMA];
+    const result = schema.safeParse(env);
+    if (result.success) {
+      out.set(cls, Object.freeze(Object.assign(Object.create(cls.prototype), result.data)));
+      continue;
+    }
+    for (const issue of result.error.issues) {
+      const name = issue.path.map(String).join('.') || '(root)';
+      const field = schema.shape[String(issue.path[0])] as z.ZodType | undefined;
+      const isSecret = field ? (z.globalRegistry.get(field) as { secret?: boolean } | undefined)?.secret === true : false;
+      const raw = env[String(issue.path[0])];
+      const got = raw === undefined ? 'nothing (unset)' : isSecret ? '<secret, not shown>' : JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
+      problems.push(`  - ${name} (${cls.name}): ${issue.message}; got ${got}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new FleetError('FLEET_ERR_CONFIG_INVALID',
+      `Invalid configuration: ${problems.length} problem${problems.length > 1 ? 's' : ''} in the environment variables:\n${problems.join('\n')}\n` +
+      `Fix: set or correct these variables (see .env.example); the process exits before listening.`);
+  }
+  return out;
+}

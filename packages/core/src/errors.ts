@@ -1,0 +1,95 @@
+/**
+ * The one registry of Fleet's error codes. Every code has an HTTP status (used when the error
+ * reaches a client) and a one-line summary; `docs/errors.md` documents each with its cause and
+ * fix, and a test keeps the two in step. Codes are stable: never rename or reuse a retired one.
+ */
+export const ERROR_CODES = {
+  // Boot: dependency injection
+  FLEET_ERR_DI_MISSING_PROVIDER: { status: 500, summary: 'A dependency has no provider visible from the module that needs it' },
+  FLEET_ERR_DI_NOT_EXPORTED: { status: 500, summary: 'A provider exists in another module but is not exported to (or imported by) the module that needs it' },
+  FLEET_ERR_DI_CYCLE: { status: 500, summary: 'Providers depend on each other in a cycle' },
+  FLEET_ERR_DI_INVALID_PROVIDER: { status: 500, summary: 'A provider definition has the wrong shape' },
+  FLEET_ERR_DI_INVALID_MODULE: { status: 500, summary: 'Something used as a module is not a @Module class or dynamic module' },
+  FLEET_ERR_DI_INVALID_EXPORT: { status: 500, summary: 'A module exports a token it neither provides nor imports' },
+  FLEET_ERR_DI_UNTYPED_DEPENDENCY: { status: 500, summary: 'A constructor parameter has no injectable type' },
+  FLEET_ERR_DI_INSTANTIATION_FAILED: { status: 500, summary: 'A constructor or factory threw while the container built a provider' },
+  FLEET_ERR_DI_UNKNOWN_TOKEN: { status: 500, summary: 'app.get() was asked for a token no module provides' },
+  FLEET_ERR_DI_UNUSED_OVERRIDE: { status: 500, summary: 'An override names a token no module provides' },
+  FLEET_ERR_BOOT_FAILED: { status: 500, summary: 'Several problems stopped the application from booting (listed in the message)' },
+  // Boot and shutdown: lifecycle
+  FLEET_ERR_LIFECYCLE_INIT_FAILED: { status: 500, summary: 'One or more onInit hooks failed or timed out' },
+  FLEET_ERR_LIFECYCLE_HOOK_TIMEOUT: { status: 500, summary: 'A lifecycle hook did not finish within its deadline' },
+  FLEET_ERR_LIFECYCLE_SHUTDOWN_FAILED: { status: 500, summary: 'One or more onShutdown hooks failed or timed out' },
+  // Boot: configuration
+  FLEET_ERR_CONFIG_INVALID: { status: 500, summary: 'Environment variables do not match the config schema' },
+  FLEET_ERR_CONFIG_NOT_REGISTERED: { status: 500, summary: 'A config class is injected but was not given to createApp or ConfigModule' },
+  // Boot: routes
+  FLEET_ERR_HTTP_INVALID_ROUTE: { status: 500, summary: 'A controller route is declared in a way Fleet cannot compile' },
+  // Requests
+  FLEET_ERR_HTTP_VALIDATION: { status: 400, summary: 'The request does not match the route schema' },
+  FLEET_ERR_HTTP_MALFORMED_JSON: { status: 400, summary: 'The request body is not valid JSON' },
+  FLEET_ERR_HTTP_BAD_REQUEST: { status: 400, summary: 'The request is not acceptable' },
+  FLEET_ERR_HTTP_UNAUTHORIZED: { status: 401, summary: 'Authentication is required' },
+  FLEET_ERR_HTTP_FORBIDDEN: { status: 403, summary: 'The caller may not do this' },
+  FLEET_ERR_HTTP_NOT_FOUND: { status: 404, summary: 'The resource does not exist' },
+  FLEET_ERR_HTTP_ROUTE_NOT_FOUND: { status: 404, summary: 'No route matches the method and path' },
+  FLEET_ERR_HTTP_METHOD_NOT_ALLOWED: { status: 405, summary: 'The method is not allowed here' },
+  FLEET_ERR_HTTP_CONFLICT: { status: 409, summary: 'The request conflicts with the current state' },
+  FLEET_ERR_HTTP_BODY_TOO_LARGE: { status: 413, summary: 'The request body is larger than the route allows' },
+  FLEET_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The request body has a content type the route cannot parse' },
+  FLEET_ERR_HTTP_UNPROCESSABLE: { status: 422, summary: 'The request is well formed but cannot be processed' },
+  FLEET_ERR_HTTP_INTERNAL: { status: 500, summary: 'An unexpected error; details are in the server log under the request id' },
+  FLEET_ERR_HTTP_SERVICE_UNAVAILABLE: { status: 503, summary: 'The service cannot answer right now' },
+  // Runtime: request context
+  FLEET_ERR_CONTEXT_UNAVAILABLE: { status: 500, summary: 'RequestContext was read outside a request' },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type FleetErrorCode = keyof typeof ERROR_CODES;
+
+/** One problem in an error's `details`: where it is and which rule it broke. */
+export interface ErrorDetail {
+  /** Where the problem is, e.g. `body.items.0.qty` or `params.id`. */
+  path: string;
+  /** Human-readable description of the problem. */
+  message: string;
+  /** The rule that failed (`type`, `minimum`, `required`, `too_small`...). */
+  rule?: string;
+}
+
+export interface FleetErrorOptions {
+  cause?: unknown;
+  details?: ErrorDetail[];
+  /** Overrides the registry's HTTP status (the HttpError family uses it). */
+  statusCode?: number;
+}
+
+/** Base class of every error Fleet raises. `code` is stable; `statusCode` comes from the registry. */
+export class FleetError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  readonly details?: ErrorDetail[];
+
+  constructor(code: FleetErrorCode, message: string, options: FleetErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.statusCode = options.statusCode ?? ERROR_CODES[code].status;
+    if (options.details) this.details = options.details;
+  }
+}
+
+/** Several boot problems at once; each is in `errors`, all are in the message. */
+export class FleetBootError extends FleetError {
+  readonly errors: FleetError[];
+  constructor(errors: FleetError[]) {
+    super('FLEET_ERR_BOOT_FAILED', `${errors.length} problems stopped the application from booting:\n\n` +
+      errors.map((e, i) => `${i + 1}. [${e.code}] ${e.message}`).join('\n\n'));
+    this.errors = errors;
+  }
+}
+
+/** Throws the single error, or one FleetBootError listing all of them. */
+export function throwAll(errors: FleetError[]): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new FleetBootError(errors);
+}

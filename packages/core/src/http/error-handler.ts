@@ -1,0 +1,59 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FleetError, type ErrorDetail } from '../errors.js';
+import { HttpError } from './http-errors.js';
+import { ajvDetails } from './validation.js';
+
+/** The one body shape of every error response. */
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: ErrorDetail[];
+}
+
+const FASTIFY_CODES: Record<string, { code: string; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'FLEET_ERR_HTTP_MALFORMED_JSON', message: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'FLEET_ERR_HTTP_MALFORMED_JSON', message: 'The request body is empty but its content type is JSON' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'FLEET_ERR_HTTP_BODY_TOO_LARGE', message: 'The request body is larger than this route accepts' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'FLEET_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type' },
+};
+
+export interface ErrorHandlerOptions {
+  /** Hide messages of unexpected errors (5xx) from clients. */
+  production: boolean;
+}
+
+/** Maps every error to `{ statusCode, code, message, details? }`; unexpected ones are logged with the request id. */
+export function installErrorHandling(fastify: FastifyInstance, options: ErrorHandlerOptions): void {
+  fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const body = toBody(error, options.production);
+    if (body.statusCode >= 500) request.log.error({ err: error, reqId: request.id }, `request failed: ${error?.message}`);
+    reply.header('x-request-id', request.id);
+    return reply.code(body.statusCode).send(body);
+  });
+  fastify.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0];
+    return reply.code(404).send({ statusCode: 404, code: 'FLEET_ERR_HTTP_ROUTE_NOT_FOUND', message: `No route for ${request.method} ${path}` } satisfies ErrorBody);
+  });
+}
+
+function toBody(error: FastifyError, production: boolean): ErrorBody {
+  if (error.validation) {
+    const details = ajvDetails(error.validation as any, error.validationContext ?? 'request');
+    return { statusCode: 400, code: 'FLEET_ERR_HTTP_VALIDATION', message: `Invalid request: ${details.length} problem${details.length > 1 ? 's' : ''}`, details };
+  }
+  if (error instanceof HttpError || (error instanceof FleetError && error.statusCode !== 500)) {
+    return { statusCode: error.statusCode, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  }
+  const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+  if (known) return { statusCode: error.statusCode ?? 400, ...known };
+  if (!(error instanceof FleetError) && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return { statusCode: error.statusCode, code: 'FLEET_ERR_HTTP_BAD_REQUEST', message: error.message };
+  }
+  if (production) return { statusCode: 500, code: 'FLEET_ERR_HTTP_INTERNAL', message: 'Internal server error' };
+  return {
+    statusCode: error instanceof FleetError ? error.statusCode : 500,
+    code: error instanceof FleetError ? error.code : 'FLEET_ERR_HTTP_INTERNAL',
+    message: error?.message ?? String(error),
+  };
+}

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+
+// Application
+export { createApp, type FleetApp } from './app/create-app.js';
+export type { AppOptions } from './app/options.js';
+export { Logger } from './app/logger.js';
+
+// Dependency injection
+export { Injectable, Inject, Optional, Module, Global, type InjectableOptions } from './di/decorators.js';
+export type { ModuleMetadata, DynamicModule, ModuleImport } from './di/module-def.js';
+export type { Provider, ClassProvider, ValueProvider, FactoryProvider, ExistingProvider } from './di/provider.js';
+export { InjectionToken, forwardRef, type Token, type Type, type AbstractType, type ForwardRef } from './di/tokens.js';
+export type { OnInit, OnShutdown, HookResult } from './di/lifecycle.js';
+export type { Scope } from './di/metadata.js';
+export { RequestContext } from './context/request-context.js';
+
+// Configuration
+export { Config, secret, type ConfigClass } from './config/config.js';
+
+// HTTP
+export { Controller, Get, Post, Put, Patch, Delete, Head, Options, Param, Query, Body, Headers, Req, Res } from './http/decorators.js';
+export type { RouteOptions, HttpMethod } from './http/metadata.js';
+export type { RouteInfo } from './http/route-compiler.js';
+export type { ErrorBody } from './http/error-handler.js';
+export {
+  HttpError, BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, ConflictError,
+  UnprocessableEntityError, ServiceUnavailableError,
+} from './http/http-errors.js';
+
+// Errors
+export { FleetError, FleetBootError, ERROR_CODES, type FleetErrorCode, type ErrorDetail } from './errors.js';
