@@ -12,7 +12,10 @@ import { validatorCompiler } from '../http/validation.js';
 import { Logger } from './logger.js';
 import type { AppOptions } from './options.js';
 
-/** A running Fleet application: built and ready, not yet listening. */
+/**
+ * A Fleet application: providers built and routes mounted, not yet listening. Register Fastify
+ * plugins on `fastify` (or in `options.setup`) before `listen()`.
+ */
 export interface FleetApp<C = unknown> {
   /** The underlying Fastify instance, for Fastify plugins and hooks. */
   readonly fastify: FastifyInstance;
@@ -24,6 +27,8 @@ export interface FleetApp<C = unknown> {
   readonly requestContextEnabled: boolean;
   /** A provider's instance (singletons are shared; transients are new each call). */
   get<T>(token: Token<T>): T;
+  /** Loads registered Fastify plugins and compiles route schemas (listen() does it too). */
+  ready(): Promise<void>;
   /** Starts listening; resolves with the address, e.g. `http://127.0.0.1:3000`. */
   listen(options?: { port?: number; host?: string }): Promise<string>;
   /** Stops the server (in-flight requests finish), then runs onShutdown hooks in reverse dependency order. */
@@ -63,8 +68,8 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
   }
 
   const requestContextEnabled = options.requestContext === 'always' || container.isInjected(RequestContext);
+  if (options.setup) await options.setup(fastify);
   const routes = compileControllers(fastify, container.controllers(), { requestContext: requestContextEnabled });
-  await fastify.ready();
 
   const config = (options.config ? container.get(options.config) : undefined) as C;
   let closing: Promise<HookResult[]> | undefined;
@@ -74,6 +79,9 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
     routes,
     requestContextEnabled,
     get: (token) => container.get(token),
+    async ready() {
+      await fastify.ready();
+    },
     async listen({ port = 3000, host = '127.0.0.1' } = {}) {
       return fastify.listen({ port, host });
     },

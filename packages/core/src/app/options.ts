@@ -1,9 +1,11 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { ConfigClass } from '../config/config.js';
 import type { Provider } from '../di/provider.js';
 
 /** Options of `createApp`. Every field is optional; defaults are production-safe. */
 export interface AppOptions<C = unknown> {
+  /** Runs on the Fastify instance before the controllers are mounted: register plugins and hooks here. */
+  setup?: (fastify: FastifyInstance) => unknown;
   /** The app's config class (`class AppConfig extends Config(schema) {}`): validated at boot, injectable, and `app.config`. */
   config?: ConfigClass<C>;
   /** Environment variables to read config from. @default process.env */

@@ -43,11 +43,6 @@ export class Container {
     const root = await scanner.scan(rootModule);
     await scanner.scan(FleetCoreModule);
     scanner.linkExports();
-    try {
-      loadConfigProviders(scanner.modules, options.env ?? process.env);
-    } catch (e) {
-      scanner.errors.unshift(e as FleetError);
-    }
     for (const token of overrides.keys()) {
       if (!used.has(token)) {
         scanner.errors.push(new FleetError('FLEET_ERR_DI_UNUSED_OVERRIDE',
@@ -55,9 +50,16 @@ export class Container {
       }
     }
     throwAll(scanner.errors);
+    // Config and graph problems are independent: report both in one go.
+    const configErrors: FleetError[] = [];
+    try {
+      loadConfigProviders(scanner.modules, options.env ?? process.env);
+    } catch (e) {
+      configErrors.push(e as FleetError);
+    }
     const resolver = new Resolver(scanner.modules);
     resolver.resolveAll();
-    throwAll(resolver.errors);
+    throwAll([...configErrors, ...resolver.errors]);
 
     const container = new Container(scanner.modules, root!);
     for (const m of scanner.modules) {

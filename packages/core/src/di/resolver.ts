@@ -17,9 +17,9 @@ export class Resolver {
   }
 
   resolveAll(): void {
-    for (const m of this.modules) {
-      for (const rec of [...m.providers.values(), ...m.controllers]) this.resolve(rec, [m.name, tokenName(rec.token)]);
-    }
+    // Controllers first: they are the entry points, so a problem is reported with its longest chain.
+    for (const m of this.modules) for (const rec of m.controllers) this.resolve(rec, [m.name, tokenName(rec.token)]);
+    for (const m of this.modules) for (const rec of m.providers.values()) this.resolve(rec, [m.name, tokenName(rec.token)]);
   }
 
   /** The provider visible from module `m` under `token`, if any. */

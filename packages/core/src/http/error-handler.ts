@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FleetError, type ErrorDetail } from '../errors.js';
 import { HttpError } from './http-errors.js';
+import type { ErrorObject } from 'ajv';
 import { ajvDetails } from './validation.js';
 
 /** The one body shape of every error response. */
@@ -26,7 +27,7 @@ export interface ErrorHandlerOptions {
 /** Maps every error to `{ statusCode, code, message, details? }`; unexpected ones are logged with the request id. */
 export function installErrorHandling(fastify: FastifyInstance, options: ErrorHandlerOptions): void {
   fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const body = toBody(error, options.production);
+    const body = error.validation ? validationBody(request) : toBody(error, options.production);
     if (body.statusCode >= 500) request.log.error({ err: error, reqId: request.id }, `request failed: ${error?.message}`);
     reply.header('x-request-id', request.id);
     return reply.code(body.statusCode).send(body);
@@ -37,11 +38,24 @@ export function installErrorHandling(fastify: FastifyInstance, options: ErrorHan
   });
 }
 
-function toBody(error: FastifyError, production: boolean): ErrorBody {
-  if (error.validation) {
-    const details = ajvDetails(error.validation as any, error.validationContext ?? 'request');
-    return { statusCode: 400, code: 'FLEET_ERR_HTTP_VALIDATION', message: `Invalid request: ${details.length} problem${details.length > 1 ? 's' : ''}`, details };
+const PARTS = [['params', 'params'], ['querystring', 'query'], ['headers', 'headers'], ['body', 'body']] as const;
+
+/**
+ * Fastify stops at the first invalid part of the request; to list every issue at once, the
+ * (already compiled) validators of all parts run again here, on the failure path only.
+ */
+function validationBody(request: FastifyRequest): ErrorBody {
+  const details = [];
+  const schema = request.routeOptions.schema ?? {};
+  for (const [part, field] of PARTS) {
+    if (!(schema as Record<string, unknown>)[part]) continue;
+    const validate = request.getValidationFunction(part);
+    if (validate && !validate((request as unknown as Record<string, unknown>)[field])) details.push(...ajvDetails((validate.errors ?? []) as ErrorObject[], part));
   }
+  return { statusCode: 400, code: 'FLEET_ERR_HTTP_VALIDATION', message: `Invalid request: ${details.length} problem${details.length === 1 ? '' : 's'}`, details };
+}
+
+function toBody(error: FastifyError, production: boolean): ErrorBody {
   if (error instanceof HttpError || (error instanceof FleetError && error.statusCode !== 500)) {
     return { statusCode: error.statusCode, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
   }
