@@ -4,6 +4,7 @@ import 'reflect-metadata';
 export { createApp, type FleetApp } from './app/create-app.js';
 export type { AppOptions } from './app/options.js';
 export { Logger } from './app/logger.js';
+export { exitOnBootFailure } from './app/boot-failure.js';
 
 // Dependency injection
 export { Injectable, Inject, Optional, Module, Global, type InjectableOptions } from './di/decorators.js';
