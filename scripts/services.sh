@@ -100,7 +100,7 @@ ensure_primary() {
     else
       [[ -d /etc/postgresql/$PG_VER/main ]] ||
         die "no PostgreSQL cluster $PG_VER/main. Create it: pg_createcluster $PG_VER main -p $PG_PORT --start (trust auth on 127.0.0.1 expected)"
-      [[ $ME == root ]] || need_root "starting PostgreSQL" "sudo pg_ctlcluster --skip-systemctl-redirect $PG_VER main start"
+      can_act || need_root "starting PostgreSQL" "sudo pg_ctlcluster --skip-systemctl-redirect $PG_VER main start"
       say "primary: not running, starting cluster $PG_VER/main"
       pg_ctlcluster --skip-systemctl-redirect "$PG_VER" main start 9>&- ||
         say "primary: pg_ctlcluster start returned an error (it may already be starting)"
@@ -112,10 +112,13 @@ ensure_primary() {
     die "cannot connect to the primary as postgres on $PG_HOST:$PG_PORT without a password (trust auth expected in pg_hba.conf)"
 
   # One round trip for everything we need to know about the primary.
-  local info wal senders slots hasdb
+  local info wal senders slots hasdb hba hbarules
   info=$(pq "$PG_PORT" postgres "select current_setting('wal_level'), current_setting('max_wal_senders'),
-    current_setting('max_replication_slots'), exists(select 1 from pg_database where datname = '$PG_DB')")
-  IFS='|' read -r wal senders slots hasdb <<<"$info"
+    current_setting('max_replication_slots'), exists(select 1 from pg_database where datname = '$PG_DB'),
+    current_setting('hba_file'),
+    (select coalesce(string_agg(distinct address, ' '), '') from pg_hba_file_rules
+      where type = 'host' and database @> '{replication}' and auth_method = 'trust' and address in ('127.0.0.1', '::1'))")
+  IFS='|' read -r wal senders slots hasdb hba hbarules <<<"$info"
 
   if [[ $wal == minimal || $senders -lt 2 || $slots -lt 1 ]]; then
     [[ $ME == root || $ME == postgres ]] || need_root "enabling replication on the primary"
@@ -123,16 +126,15 @@ ensure_primary() {
     say "primary: enabling replication (wal_level=$wal max_wal_senders=$senders max_replication_slots=$slots) via $f, restarting"
     mkdir -p "$(dirname "$f")"
     printf '%s\n' "# added by scripts/services.sh" "wal_level = replica" "max_wal_senders = 10" "max_replication_slots = 10" >"$f"
-    [[ $ME == root ]] && chown postgres:postgres "$f"
+    if [[ $ME == root ]]; then chown postgres:postgres "$f"; fi
     pg_ctlcluster --skip-systemctl-redirect "$PG_VER" main restart 9>&-
     wait_ready "$PG_PORT" 30 || die "primary did not come back after restart"
   fi
 
-  local hba
-  hba=$(pq "$PG_PORT" postgres "show hba_file")
+  # pg_hba_file_rules reflects the file on disk, so this also works for users who cannot read it
   local changed=0 addr
   for addr in 127.0.0.1/32 ::1/128; do
-    if ! grep -Eq "^[[:space:]]*host[[:space:]]+replication[[:space:]]+all[[:space:]]+${addr//./\\.}[[:space:]]+trust" "$hba" 2>/dev/null; then
+    if [[ " $hbarules " != *" ${addr%/*} "* ]]; then
       [[ -w $hba ]] || need_root "editing $hba" "add 'host replication all $addr trust' to $hba and reload"
       if [[ $changed -eq 0 ]]; then echo "# fleet: streaming replication from loopback (added by scripts/services.sh)" >>"$hba"; fi
       echo "host replication all $addr trust" >>"$hba"
@@ -212,7 +214,7 @@ stop_replica() {
         can_act || need_root "stopping the orphaned replica (pid $pid)" "sudo kill -INT $pid"
         kill -INT "$pid" 2>/dev/null || true
         for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-        kill -0 "$pid" 2>/dev/null && { kill -QUIT "$pid" 2>/dev/null || true; sleep 1; }
+        if kill -0 "$pid" 2>/dev/null; then kill -QUIT "$pid" 2>/dev/null || true; sleep 1; fi
       else
         die "port $REPLICA_PORT is used by another PostgreSQL (pid $pid, data dir $datadir); stop it first"
       fi
@@ -315,13 +317,17 @@ ensure_replica() {
   # Fast path: already a streaming standby of this primary.
   local st
   st=$(replica_state)
-  if [[ $st == t\|*\|t && -f $REPLICA_DIR/PG_VERSION ]] && [[ $(sender_state) == streaming ]]; then
+  # (the data dir is only readable by root/postgres; others trust the server's answers)
+  if [[ $st == t\|*\|t ]] && { ! can_act || [[ -f $REPLICA_DIR/PG_VERSION ]]; } && [[ $(sender_state) == streaming ]]; then
     if [[ $st == t\|t\|* ]]; then
       say "replica: WAL replay was paused, resuming"
       pq "$REPLICA_PORT" postgres "select pg_wal_replay_resume()" >/dev/null
     fi
     return 0
   fi
+
+  can_act || need_root "repairing the replica on port $REPLICA_PORT (state: '${st:-down}')" \
+    "sudo -u postgres $PG_BIN/pg_ctl -D $REPLICA_DIR -l $REPLICA_LOG start"
 
   if [[ ! -d $REPLICA_DIR ]] || ! replica_dir_valid; then
     [[ -d $REPLICA_DIR ]] && say "replica: $REPLICA_DIR is not a standby of this primary, rebuilding" ||
@@ -330,7 +336,7 @@ ensure_replica() {
     fresh=1
   fi
 
-  if [[ $st == f\|* ]]; then
+  if [[ $fresh -eq 0 && $st == f\|* ]]; then
     say "replica: server on port $REPLICA_PORT is not in recovery (promoted?), rebuilding"
     rebuild_replica
     fresh=1
@@ -382,28 +388,51 @@ probe_replication() {
 
 rcli() { timeout 3 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 
+# pid of whatever redis-server listens on our port (empty if none)
+redis_pid() {
+  ss -Hltnp "sport = :$REDIS_PORT" 2>/dev/null | grep -o 'redis-server",pid=[0-9]*' | head -1 | cut -d= -f2 || true
+}
+
+start_redis() {
+  local cmd=(redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no
+    --dir "$REDIS_DIR" --logfile "$REDIS_LOGDIR/ci.log")
+  [[ $ME == root ]] || need_root "starting Redis" "sudo mkdir -p $REDIS_DIR $REDIS_LOGDIR && sudo ${cmd[*]}"
+  mkdir -p "$REDIS_DIR" "$REDIS_LOGDIR"
+  "${cmd[@]}" 9>&- || die "redis-server failed to start; see $REDIS_LOGDIR/ci.log"
+  local i
+  for ((i = 0; i < 25; i++)); do
+    [[ $(timeout 1 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] && { say "redis: up"; return 0; }
+    sleep 0.2
+  done
+  die "redis did not answer PING within 5s; see $REDIS_LOGDIR/ci.log"
+}
+
 ensure_redis() {
   command -v redis-cli >/dev/null && command -v redis-server >/dev/null ||
     die "Redis is missing. Install: apt-get install -y redis-server redis-tools"
-  # A paused server makes PING hang, so unpause first (CLIENT is never paused).
-  if rcli CLIENT UNPAUSE >/dev/null 2>&1 && [[ $(rcli ping 2>/dev/null) == PONG ]]; then
+  # Always unpause: a test may have left CLIENT PAUSE on. This lifts a WRITE pause, but under
+  # `CLIENT PAUSE ... ALL` Redis 7 postpones every command, UNPAUSE included, so the call times out.
+  local rc=0
+  rcli CLIENT UNPAUSE >/dev/null 2>&1 || rc=$?
+  if [[ $rc -eq 0 && $(rcli ping 2>/dev/null) == PONG ]]; then
     return 0
   fi
-  if [[ $(rcli ping 2>/dev/null) != PONG ]]; then
-    local cmd=(redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no
-      --dir "$REDIS_DIR" --logfile "$REDIS_LOGDIR/ci.log")
-    [[ $ME == root ]] || need_root "starting Redis" "sudo mkdir -p $REDIS_DIR $REDIS_LOGDIR && sudo ${cmd[*]}"
-    say "redis: not answering on 127.0.0.1:$REDIS_PORT, starting it"
-    mkdir -p "$REDIS_DIR" "$REDIS_LOGDIR"
-    "${cmd[@]}" 9>&- || die "redis-server failed to start; see $REDIS_LOGDIR/ci.log"
+  if [[ $rc -eq 124 ]]; then
+    # Accepting connections but answering nothing: paused with ALL (or wedged). Restart it;
+    # this Redis keeps no data on disk (--save "" --appendonly no), so nothing is lost that tests rely on.
+    local pid
+    pid=$(redis_pid)
+    [[ -n $pid ]] || die "redis on 127.0.0.1:$REDIS_PORT does not answer (CLIENT PAUSE ALL?) and its pid is unknown; restart it by hand"
+    [[ $ME == root ]] || need_root "restarting the unresponsive Redis (pid $pid)" "sudo kill $pid, then sudo $SELF up"
+    say "redis: not answering (left in CLIENT PAUSE ... ALL?), restarting pid $pid"
+    kill -TERM "$pid" 2>/dev/null || true
     local i
-    for ((i = 0; i < 25; i++)); do
-      [[ $(rcli ping 2>/dev/null) == PONG ]] && break
-      sleep 0.2
-    done
-    [[ $(rcli ping 2>/dev/null) == PONG ]] || die "redis did not answer PING within 5s; see $REDIS_LOGDIR/ci.log"
-    say "redis: up"
+    for ((i = 0; i < 25; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.3; fi
+  else
+    say "redis: not running on 127.0.0.1:$REDIS_PORT, starting it"
   fi
+  start_redis
   rcli CLIENT UNPAUSE >/dev/null 2>&1 || true
 }
 
@@ -445,10 +474,14 @@ cmd_status() {
       [[ $paused == t ]] && rc=1
     fi
   fi
-  if [[ $(rcli ping 2>/dev/null) == PONG ]]; then
+  local pong prc=0
+  pong=$(timeout 2 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) || prc=$?
+  if [[ $pong == PONG ]]; then
     echo "redis    127.0.0.1:$REDIS_PORT  up ($(rcli info server 2>/dev/null | tr -d '\r' | awk -F: '/^redis_version/ {print "Redis " $2}'))"
+  elif [[ $prc -eq 124 ]]; then
+    echo "redis    127.0.0.1:$REDIS_PORT  UNRESPONSIVE (paused with CLIENT PAUSE ... ALL?)"; rc=1
   else
-    echo "redis    127.0.0.1:$REDIS_PORT  DOWN or paused"; rc=1
+    echo "redis    127.0.0.1:$REDIS_PORT  DOWN"; rc=1
   fi
   return $rc
 }
