@@ -28,7 +28,7 @@ export interface ErrorHandlerOptions {
 export function installErrorHandling(fastify: FastifyInstance, options: ErrorHandlerOptions): void {
   fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const body = error.validation ? validationBody(request) : toBody(error, options.production);
-    if (body.statusCode >= 500) request.log.error({ err: error, reqId: request.id }, `request failed: ${error?.message}`);
+    if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed with an unexpected error');
     reply.header('x-request-id', request.id);
     return reply.code(body.statusCode).send(body);
   });
