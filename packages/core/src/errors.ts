@@ -40,6 +40,9 @@ export const ERROR_CODES = {
   FLEET_ERR_HTTP_UNPROCESSABLE: { status: 422, summary: 'The request is well formed but cannot be processed' },
   FLEET_ERR_HTTP_INTERNAL: { status: 500, summary: 'An unexpected error; details are in the server log under the request id' },
   FLEET_ERR_HTTP_SERVICE_UNAVAILABLE: { status: 503, summary: 'The service cannot answer right now' },
+  // Redis
+  FLEET_ERR_REDIS_UNAVAILABLE: { status: 503, summary: 'Redis could not be reached' },
+  FLEET_ERR_REDIS_NOT_CONNECTED: { status: 500, summary: 'Redis was used before the application finished booting' },
   // Runtime: request context
   FLEET_ERR_CONTEXT_UNAVAILABLE: { status: 500, summary: 'RequestContext was read outside a request' },
 } as const satisfies Record<string, { status: number; summary: string }>;

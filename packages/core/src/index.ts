@@ -28,5 +28,8 @@ export {
   UnprocessableEntityError, ServiceUnavailableError,
 } from './http/http-errors.js';
 
+// Redis (ioredis is loaded only when RedisModule is imported and booted)
+export { RedisModule, RedisConnection, RedisConfig } from './redis/index.js';
+
 // Errors
 export { FleetError, FleetBootError, ERROR_CODES, type FleetErrorCode, type ErrorDetail } from './errors.js';
