@@ -1,0 +1,34 @@
+import type { ExitCode } from './command.js';
+
+/**
+ * The CLI's error codes, each with the exit code it produces. Codes are stable; document each
+ * in docs/errors.md. Errors raised by the app itself (FleetError from @fleet/core) keep their own code.
+ */
+export const CLI_ERROR_CODES = {
+  FLEET_ERR_CLI_USAGE: { exitCode: 2, summary: 'Unknown command or flag, a missing or malformed flag value, or an unexpected argument' },
+  FLEET_ERR_CLI_FILE_NOT_FOUND: { exitCode: 1, summary: 'A file named by a flag (--module, --config) does not exist' },
+  FLEET_ERR_CLI_IMPORT_FAILED: { exitCode: 1, summary: 'Importing the compiled app file threw' },
+  FLEET_ERR_CLI_EXPORT_NOT_FOUND: { exitCode: 1, summary: 'The imported file has no export with the given name' },
+} as const satisfies Record<string, { exitCode: ExitCode; summary: string }>;
+
+export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
+
+/** An error of the command line itself; `exitCode` comes from the registry. */
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+  readonly exitCode: ExitCode;
+  /** What to run or change next, printed under the message. */
+  readonly hint?: string;
+
+  constructor(code: CliErrorCode, message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CliError';
+    this.code = code;
+    this.exitCode = CLI_ERROR_CODES[code].exitCode;
+    if (options.hint) this.hint = options.hint;
+  }
+}
+
+export function usageError(message: string, hint: string): CliError {
+  return new CliError('FLEET_ERR_CLI_USAGE', message, { hint });
+}
