@@ -113,12 +113,24 @@ describe('the built binary, run with cwd apps/sample', () => {
     expect(JSON.parse(result.out)).toEqual(SAMPLE_ROUTES);
   });
 
+  it('boots the sample, whose AppModule provides its config, without --config', async () => {
+    const result = await fleetBin(['routes', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toEqual([
+      { method: 'GET', path: '/hello', handler: 'HelloController.hello' },
+      { method: 'GET', path: '/users/:id', handler: 'UsersController.get' },
+    ]);
+  });
+
   it('prints the FleetError code and message and exits 1 when the app does not boot, with a hint about --config', async () => {
-    const result = await fleetBin(['routes']);
+    const result = await fleetBin(['routes', '--module', `${fixtures}modules.js`, '--export', 'NeedsConfigModule']);
     expect(result.code).toBe(1);
     expect(result.out).toBe('');
-    expect(result.err).toMatch(/^fleet routes: \[FLEET_ERR_DI_MISSING_PROVIDER\] HelloController cannot be built: no provider for AppConfig/);
+    expect(result.err).toMatch(/^fleet routes: \[FLEET_ERR_DI_MISSING_PROVIDER\] GreetController cannot be built: no provider for FixtureConfig/);
     expect(result.err).toContain('pass it here too: --config <file>');
+    const withConfig = await fleetBin(['routes', '--module', `${fixtures}modules.js`, '--export', 'NeedsConfigModule', '--config', `${fixtures}modules.js`, '--config-export', 'FixtureConfig', '--json']);
+    expect(withConfig.code).toBe(0);
+    expect(JSON.parse(withConfig.out)).toEqual([{ method: 'GET', path: '/greet', handler: 'GreetController.hello' }]);
   });
 
   it('reads config from the environment as usual: an invalid variable fails the boot with exit 1', async () => {
