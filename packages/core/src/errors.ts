@@ -40,6 +40,9 @@ export const ERROR_CODES = {
   FLEET_ERR_HTTP_UNPROCESSABLE: { status: 422, summary: 'The request is well formed but cannot be processed' },
   FLEET_ERR_HTTP_INTERNAL: { status: 500, summary: 'An unexpected error; details are in the server log under the request id' },
   FLEET_ERR_HTTP_SERVICE_UNAVAILABLE: { status: 503, summary: 'The service cannot answer right now' },
+  // Statelessness
+  FLEET_ERR_STATE_IN_MEMORY: { status: 500, summary: 'A singleton holds in-memory state (Map, array, mutable object, cache, timer) that would diverge across instances' },
+  FLEET_ERR_STATE_FIELD_ASSIGNED: { status: 500, summary: 'A field of a frozen singleton was assigned after boot' },
   // Redis
   FLEET_ERR_REDIS_UNAVAILABLE: { status: 503, summary: 'Redis could not be reached' },
   FLEET_ERR_REDIS_NOT_CONNECTED: { status: 500, summary: 'Redis was used before the application finished booting' },

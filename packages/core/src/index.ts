@@ -15,6 +15,9 @@ export type { OnInit, OnShutdown, HookResult } from './di/lifecycle.js';
 export type { Scope } from './di/metadata.js';
 export { RequestContext } from './context/request-context.js';
 
+// Statelessness
+export { AllowState, type StateViolation, type StateKind, type StateOptOut, type GuardReport } from './state/index.js';
+
 // Configuration
 export { Config, secret, type ConfigClass } from './config/config.js';
 

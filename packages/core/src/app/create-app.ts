@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { FleetError } from '../errors.js';
 import { Container } from '../di/container.js';
 import { describeHookFailures, runHooks, type HookResult } from '../di/lifecycle.js';
@@ -10,6 +10,8 @@ import { compileControllers, type RouteInfo } from '../http/route-compiler.js';
 import { installErrorHandling } from '../http/error-handler.js';
 import { validatorCompiler } from '../http/validation.js';
 import { Logger } from './logger.js';
+import { runAs, startWatchingTimers, type BootTimer } from '../state/boot-timers.js';
+import { freezeSingletons, inspectSingletons, stateError } from '../state/guard.js';
 import type { AppOptions } from './options.js';
 
 /**
@@ -48,23 +50,35 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
   installErrorHandling(fastify, { production });
   fastify.setValidatorCompiler(validatorCompiler());
 
+  const stopWatchingTimers = startWatchingTimers();
+  let bootTimers: BootTimer[] | undefined;
   const container = await Container.create(rootModule, {
     overrides: options.overrides,
     env: options.env,
+    runAs,
     builtins: [
       RequestContext,
       { provide: Logger, useValue: fastify.log },
       ...(options.config ? [options.config as unknown as Function as never] : []),
     ],
-  });
 
-  const init = await runHooks(container.built, 'onInit', options.initTimeoutMs ?? 30_000);
+  }).catch((e: unknown) => { stopWatchingTimers(); throw e; });
+
+  const init = await runHooks(container.built, 'onInit', options.initTimeoutMs ?? 30_000, runAs)
+    .finally(() => { bootTimers = stopWatchingTimers(); });
   if (init.some((r) => r.outcome !== 'ok')) {
     const notReady = new Set(init.filter((r) => r.outcome !== 'ok').map((r) => r.instance));
     const initialised = container.built.filter((t) => !notReady.has(t.instance));
     await runHooks([...initialised].reverse(), 'onShutdown', options.shutdownTimeoutMs ?? 10_000);
     throw new FleetError('FLEET_ERR_LIFECYCLE_INIT_FAILED', `The application did not start: onInit hooks failed:\n${describeHookFailures(init)}`,
       { cause: init.find((r) => r.error)?.error });
+  }
+
+  try {
+    guardState(container, bootTimers ?? [], options, fastify.log);
+  } catch (e) {
+    await runHooks([...container.built].reverse(), 'onShutdown', options.shutdownTimeoutMs ?? 10_000);
+    throw e;
   }
 
   const requestContextEnabled = options.requestContext === 'always' || container.isInjected(RequestContext);
@@ -100,6 +114,24 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
       return closing;
     },
   };
+}
+
+/**
+ * The statelessness guard (after onInit): refuse to boot on in-memory state, log each
+ * @AllowState opt-out, then freeze the singletons. On refusal, what started is shut down first.
+ */
+function guardState(container: Container, timers: BootTimer[], options: AppOptions, log: FastifyBaseLogger): void {
+  const targets = container.singletons();
+  const report = inspectSingletons(targets, timers);
+  for (const o of report.optOuts) {
+    log.warn({ module: o.module, class: o.className, field: o.field, reason: o.reason }, `state allowed by @AllowState: ${o.className}${o.field ? `.${o.field}` : ''} (${o.reason})`);
+  }
+  if (report.violations.length > 0) {
+    const error = stateError(report.violations);
+    if (options.stateGuard !== 'warn') throw Object.assign(error, { report });
+    log.error({ violations: report.violations }, error.message);
+  }
+  freezeSingletons(targets);
 }
 
 function fastifyOptions(options: AppOptions): FastifyServerOptions {

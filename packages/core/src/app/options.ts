@@ -28,6 +28,12 @@ export interface AppOptions<C = unknown> {
   /** Deadline of each onShutdown hook. @default 10000 ms */
   shutdownTimeoutMs?: number;
   /**
+   * What the statelessness guard does with in-memory state found at boot: `'error'` refuses to
+   * boot (listing every place); `'warn'` logs it and boots (for migrating an existing service).
+   * @default 'error'
+   */
+  stateGuard?: 'error' | 'warn';
+  /**
    * When to enter the RequestContext per request: `'auto'` only if some provider injects it
    * (entering it costs about 4 us per request on Node 20). @default 'auto'
    */

@@ -15,6 +15,8 @@ export interface ContainerOptions {
   builtins?: Provider[];
   /** Where config classes read their variables. @default process.env */
   env?: Record<string, string | undefined>;
+  /** Runs each constructor/factory call, so work done inside can be attributed to the provider (boot timers). */
+  runAs?: <T>(name: string, fn: () => T) => T;
 }
 
 /**
@@ -27,7 +29,7 @@ export class Container {
   readonly built: HookTarget[] = [];
   private readonly byToken = new Map<Token, ProviderRecord>();
 
-  private constructor(readonly modules: ModuleRecord[], readonly root: ModuleRecord) {
+  private constructor(readonly modules: ModuleRecord[], readonly root: ModuleRecord, private readonly runAs: <T>(name: string, fn: () => T) => T) {
     for (const m of modules) for (const [t, r] of m.providers) if (!this.byToken.has(t)) this.byToken.set(t, r);
   }
 
@@ -61,7 +63,7 @@ export class Container {
     resolver.resolveAll();
     throwAll([...configErrors, ...resolver.errors]);
 
-    const container = new Container(scanner.modules, root!);
+    const container = new Container(scanner.modules, root!, options.runAs ?? ((_n, fn) => fn()));
     for (const m of scanner.modules) {
       for (const rec of [...m.providers.values(), ...m.controllers]) await container.instantiate(rec, [m.name]);
     }
@@ -88,6 +90,13 @@ export class Container {
     return false;
   }
 
+  /** Every singleton with its module and how it was provided (for the state guard). */
+  singletons(): Array<{ module: string; name: string; cls?: Type; instance: unknown; kind: ProviderRecord['kind'] }> {
+    return this.modules.flatMap((m) => [...m.providers.values(), ...m.controllers]
+      .filter((r) => r.built)
+      .map((r) => ({ module: m.name, name: tokenName(r.token), cls: r.kind === 'class' ? r.useClass : undefined, instance: r.instance, kind: r.kind })));
+  }
+
   /** The controllers, with their instances, in module order. */
   controllers(): Array<{ cls: Type; instance: object; module: ModuleRecord }> {
     return this.modules.flatMap((m) => m.controllers.map((c) => ({ cls: c.useClass!, instance: c.instance as object, module: m })));
@@ -100,7 +109,7 @@ export class Container {
     for (const d of rec.deps!) args.push(d.record ? await this.instantiate(d.record, path) : undefined);
     let instance: unknown;
     try {
-      instance = await this.construct(rec, args);
+      instance = await this.runAs(tokenName(rec.token), () => this.construct(rec, args));
     } catch (cause) {
       throw new FleetError('FLEET_ERR_DI_INSTANTIATION_FAILED',
         `Building ${tokenName(rec.token)} (in ${rec.module.name}) failed: ${cause instanceof Error ? cause.message : String(cause)}\n  Chain: ${path.join(' -> ')}`, { cause });

@@ -34,7 +34,8 @@ async function withDeadline(fn: () => unknown, deadlineMs: number): Promise<'ok'
  * hanging hook is recorded by name and the others still run; for onInit, a provider whose
  * dependency failed is skipped (it would start on a broken dependency).
  */
-export async function runHooks(targets: HookTarget[], hook: 'onInit' | 'onShutdown', deadlineMs: number): Promise<HookResult[]> {
+export async function runHooks(targets: HookTarget[], hook: 'onInit' | 'onShutdown', deadlineMs: number,
+  runAs: <T>(name: string, fn: () => T) => T = (_n, fn) => fn()): Promise<HookResult[]> {
   const results: HookResult[] = [];
   const broken = new Set<any>();
   for (const t of targets) {
@@ -46,7 +47,7 @@ export async function runHooks(targets: HookTarget[], hook: 'onInit' | 'onShutdo
     }
     const started = performance.now();
     try {
-      const outcome = await withDeadline(() => t.instance[hook](), deadlineMs);
+      const outcome = await withDeadline(() => runAs(t.name, () => t.instance[hook]()), deadlineMs);
       results.push({ name: t.name, hook, outcome, ms: performance.now() - started, instance: t.instance,
         ...(outcome === 'timeout' ? { error: new FleetError('FLEET_ERR_LIFECYCLE_HOOK_TIMEOUT', `${t.name}.${hook}() did not finish within ${deadlineMs} ms`) } : {}) });
       if (outcome === 'timeout') broken.add(t.instance);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FleetError, type ErrorDetail } from '../errors.js';
 import { HttpError } from './http-errors.js';
+import { asFrozenFieldError } from '../state/freeze.js';
 import type { ErrorObject } from 'ajv';
 import { ajvDetails } from './validation.js';
 
@@ -26,7 +27,8 @@ export interface ErrorHandlerOptions {
 
 /** Maps every error to `{ statusCode, code, message, details? }`; unexpected ones are logged with the request id. */
 export function installErrorHandling(fastify: FastifyInstance, options: ErrorHandlerOptions): void {
-  fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  fastify.setErrorHandler((raw: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const error = (asFrozenFieldError(raw) ?? raw) as FastifyError;
     const body = error.validation ? validationBody(request) : toBody(error, options.production);
     if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed with an unexpected error');
     reply.header('x-request-id', request.id);

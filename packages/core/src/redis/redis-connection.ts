@@ -4,6 +4,7 @@ import { Injectable } from '../di/decorators.js';
 import type { OnInit, OnShutdown } from '../di/lifecycle.js';
 import { Logger } from '../app/logger.js';
 import { RedisConfig } from './redis-config.js';
+import { FrameworkOwned } from '../state/allow-state.js';
 
 /**
  * The application's Redis connections: one command connection (`client`) and, on demand, one
@@ -14,6 +15,7 @@ import { RedisConfig } from './redis-config.js';
  * out after `REDIS_COMMAND_TIMEOUT_MS`, so callers can degrade (allow, fall back) instead of hanging.
  */
 @Injectable()
+@FrameworkOwned()
 export class RedisConnection implements OnInit, OnShutdown {
   private redis?: Redis;
   private sub?: Redis;
