@@ -20,7 +20,7 @@ async function bootError(module: unknown, options = {}): Promise<FleetError & { 
 describe('the statelessness guard refuses in-memory state at boot', () => {
   it('lists every violation at once with module, class, field, what was found and the fix', async () => {
     @Injectable() class SessionStore { readonly sessions = new Map<string, unknown>(); }
-    @Injectable() class Dedup { private readonly seen = new Set<string>(); private readonly byObj = new WeakMap<object, number>(); }
+    @Injectable() class Dedup { readonly seen = new Set<string>(); readonly byObj = new WeakMap<object, number>(); }
     @Injectable() class Recent { readonly items: string[] = []; readonly counters = { hits: 0 }; }
     @Injectable() class Prices { readonly priceCache = new LRUCache<string, number>({ max: 100 }); }
     class Registry { readonly entries = new Map<string, string>(); }
