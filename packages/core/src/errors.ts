@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   // Statelessness
   FLEET_ERR_STATE_IN_MEMORY: { status: 500, summary: 'A singleton holds in-memory state (Map, array, mutable object, cache, timer) that would diverge across instances' },
   FLEET_ERR_STATE_FIELD_ASSIGNED: { status: 500, summary: 'A field of a frozen singleton was assigned after boot' },
+  // Locks
+  FLEET_ERR_LOCK_NOT_ACQUIRED: { status: 409, summary: 'A lock stayed held by another holder for the whole wait' },
   // Redis
   FLEET_ERR_REDIS_UNAVAILABLE: { status: 503, summary: 'Redis could not be reached' },
   FLEET_ERR_REDIS_NOT_CONNECTED: { status: 500, summary: 'Redis was used before the application finished booting' },

@@ -5,6 +5,7 @@ export { createApp, type FleetApp } from './app/create-app.js';
 export type { AppOptions } from './app/options.js';
 export { Logger } from './app/logger.js';
 export { exitOnBootFailure } from './app/boot-failure.js';
+export { AppEnvironment } from './app/environment.js';
 
 // Dependency injection
 export { Injectable, Inject, Optional, Module, Global, type InjectableOptions } from './di/decorators.js';
@@ -17,6 +18,11 @@ export { RequestContext } from './context/request-context.js';
 
 // Statelessness
 export { AllowState, type StateViolation, type StateKind, type StateOptOut, type GuardReport } from './state/index.js';
+
+// Sessions and locks (Redis)
+export { Sessions, SessionsModule, SessionsConfig, type Session } from './sessions/index.js';
+export { Locks, LocksModule, type Lock, type AcquireOptions } from './locks/index.js';
+export type { Duration } from './util/duration.js';
 
 // Configuration
 export { Config, secret, type ConfigClass } from './config/config.js';

@@ -10,6 +10,7 @@ import { compileControllers, type RouteInfo } from '../http/route-compiler.js';
 import { installErrorHandling } from '../http/error-handler.js';
 import { validatorCompiler } from '../http/validation.js';
 import { Logger } from './logger.js';
+import { AppEnvironment } from './environment.js';
 import { runAs, startWatchingTimers, type BootTimer } from '../state/boot-timers.js';
 import { freezeSingletons, inspectSingletons, stateError } from '../state/guard.js';
 import type { AppOptions } from './options.js';
@@ -59,6 +60,7 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
     builtins: [
       RequestContext,
       { provide: Logger, useValue: fastify.log },
+      { provide: AppEnvironment, useValue: new AppEnvironment(production) },
       ...(options.config ? [options.config as unknown as Function as never] : []),
     ],
 
