@@ -1,8 +1,9 @@
 import { createApp, exitOnBootFailure } from '@fleet/core';
 import { AppModule } from './app.module.js';
 import { AppConfig } from './config.js';
+import { sampleEnv } from './env.js';
 
-const app = await createApp(AppModule, { config: AppConfig }).catch(exitOnBootFailure);
+const app = await createApp(AppModule, { config: AppConfig, env: sampleEnv() }).catch(exitOnBootFailure);
 const url = await app.listen({ port: app.config.PORT, host: app.config.HOST });
 console.log(`Fleet sample listening on ${url}  (try ${url}/hello and ${url}/users/1)`);
 

@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '@fleet/testing';
 import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config.js';
+import { sampleEnv } from '../src/env.js';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 describe('sample app (in-process, real HTTP)', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(AppModule, { config: AppConfig, env: { GREETING: 'hi from test' } }); });
+  beforeAll(async () => { t = await createTestApp(AppModule, { config: AppConfig, env: sampleEnv({ GREETING: 'hi from test' }) }); });
   afterAll(async () => { await t.close(); });
 
   it('GET /hello answers with the configured greeting', async () => {

@@ -15,19 +15,27 @@ const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 const SAMPLE_ROUTES = [
   { method: 'GET', path: '/hello', handler: 'HelloController.hello' },
+  { method: 'POST', path: '/login', handler: 'AuthController.login' },
+  { method: 'POST', path: '/logout', handler: 'AuthController.logout' },
+  { method: 'GET', path: '/me', handler: 'AuthController.me' },
   { method: 'GET', path: '/users/:id', handler: 'UsersController.get' },
 ];
 const SAMPLE_TABLE = [
   'METHOD  PATH        HANDLER',
   'GET     /hello      HelloController.hello',
+  'POST    /login      AuthController.login',
+  'POST    /logout     AuthController.logout',
+  'GET     /me         AuthController.me',
   'GET     /users/:id  UsersController.get',
   '',
 ].join('\n');
+// The sample needs a session secret (it boots Sessions); main.ts fills one in development only.
+const SESSION_SECRET = 'cli-test-session-secret-at-least-32-chars';
 
 /** The sample's env without its own variables, so the defaults apply unless a test sets them. */
 function sampleEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { PORT: _port, HOST: _host, GREETING: _greeting, ...env } = process.env;
-  return { ...env, ...extra };
+  return { ...env, SESSION_SECRET, ...extra };
 }
 
 /** Runs the built binary as a real process; resolves with its exit code and output. */
@@ -49,6 +57,7 @@ async function fleet(argv: string[], cwd = sample) {
 }
 
 beforeAll(async () => {
+  process.env.SESSION_SECRET = SESSION_SECRET;
   // The binary and the sample's compiled module are what these tests exercise: build them (incremental).
   await execFileAsync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/cli', 'apps/sample'], { cwd: root });
 }, 120_000);
@@ -116,10 +125,7 @@ describe('the built binary, run with cwd apps/sample', () => {
   it('boots the sample, whose AppModule provides its config, without --config', async () => {
     const result = await fleetBin(['routes', '--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.out)).toEqual([
-      { method: 'GET', path: '/hello', handler: 'HelloController.hello' },
-      { method: 'GET', path: '/users/:id', handler: 'UsersController.get' },
-    ]);
+    expect(JSON.parse(result.out)).toEqual(SAMPLE_ROUTES);
   });
 
   it('prints the FleetError code and message and exits 1 when the app does not boot, with a hint about --config', async () => {
