@@ -1,8 +1,11 @@
-import { Module, RedisModule } from '@fleet/core';
+import { DatabaseModule, Module, RedisModule } from '@fleet/core';
 import { AuthModule } from './auth/auth.module.js';
 import { HelloController } from './hello.controller.js';
 import { AppConfig } from './config.js';
 import { UsersModule } from './users/users.module.js';
 
-@Module({ imports: [RedisModule, AuthModule, UsersModule], providers: [AppConfig], controllers: [HelloController] })
+/** Migrations run at boot under an advisory lock: instances starting together apply each one once. */
+const database = DatabaseModule.forRoot({ migrateOnBoot: { dir: new URL('../migrations/', import.meta.url) } });
+
+@Module({ imports: [RedisModule, database, AuthModule, UsersModule], providers: [AppConfig], controllers: [HelloController] })
 export class AppModule {}

@@ -7,8 +7,4 @@ const app = await createApp(AppModule, { config: AppConfig, env: sampleEnv() }).
 const url = await app.listen({ port: app.config.PORT, host: app.config.HOST });
 console.log(`Fleet sample listening on ${url}  (try ${url}/hello and ${url}/users/1)`);
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    app.close().then(() => process.exit(0), (err: unknown) => { console.error(err); process.exit(1); });
-  });
-}
+// SIGTERM/SIGINT: readiness 503, drain, close, onShutdown hooks, exit (installed by listen()).

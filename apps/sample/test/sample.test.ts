@@ -17,8 +17,11 @@ describe('sample app (in-process, real HTTP)', () => {
     expect((await t.request().get('/hello').expect(200)).body).toEqual({ message: 'hi from test' });
   });
 
-  it('GET /users/:id validates the id and answers 404 in the common shape', async () => {
-    expect((await t.request().get('/users/12').expect(200)).body).toEqual({ id: 12, name: 'User 12', email: 'user12@example.com' });
+  it('PUT then GET /users/:id (PostgreSQL); the id is validated and an absent user is a 404 in the common shape', async () => {
+    const put = await t.request().put('/users/12').send({ name: 'User 12', email: 'user12@example.com' }).expect(200);
+    expect(put.body).toEqual({ id: 12, name: 'User 12', email: 'user12@example.com' });
+    const token = put.headers['x-fleet-lsn'] as string; // read-your-writes: see apps/sample/test/users.test.ts
+    expect((await t.request().get('/users/12').set('x-fleet-lsn', token).expect(200)).body).toEqual({ id: 12, name: 'User 12', email: 'user12@example.com' });
     expect((await t.request().get('/users/-3').expect(400)).body.details[0]).toEqual({ path: 'params.id', message: 'must be > 0', rule: 'exclusiveMinimum' });
     expect((await t.request().get('/users/5000000').expect(404)).body).toEqual({ statusCode: 404, code: 'FLEET_ERR_HTTP_NOT_FOUND', message: 'user 5000000 not found' });
   });

@@ -22,7 +22,6 @@ export const ERROR_CODES = {
   FLEET_ERR_LIFECYCLE_SHUTDOWN_FAILED: { status: 500, summary: 'One or more onShutdown hooks failed or timed out' },
   // Boot: configuration
   FLEET_ERR_CONFIG_INVALID: { status: 500, summary: 'Environment variables do not match the config schema' },
-  FLEET_ERR_CONFIG_NOT_REGISTERED: { status: 500, summary: 'A config class is injected but was not given to createApp or ConfigModule' },
   // Boot: routes
   FLEET_ERR_HTTP_INVALID_ROUTE: { status: 500, summary: 'A controller route is declared in a way Fleet cannot compile' },
   // Requests
@@ -48,6 +47,32 @@ export const ERROR_CODES = {
   // Redis
   FLEET_ERR_REDIS_UNAVAILABLE: { status: 503, summary: 'Redis could not be reached' },
   FLEET_ERR_REDIS_NOT_CONNECTED: { status: 500, summary: 'Redis was used before the application finished booting' },
+  // Resilience: boot (decorator options, wiring) and runtime (rejections, each with its HTTP status)
+  FLEET_ERR_RESILIENCE_INVALID_OPTIONS: { status: 500, summary: 'A resilience decorator (@Retry, @CircuitBreaker, @Timeout, @Bulkhead, @RateLimit) has invalid options' },
+  FLEET_ERR_RESILIENCE_REDIS_REQUIRED: { status: 500, summary: '@RateLimit is used but RedisModule is not imported' },
+  FLEET_ERR_RESILIENCE_KEY_UNAVAILABLE: { status: 500, summary: "A @RateLimit key ('ip', 'user' or a key function) could not be computed for this call" },
+  FLEET_ERR_RESILIENCE_CIRCUIT_OPEN: { status: 503, summary: 'A circuit breaker is open: the call failed fast without reaching the dependency' },
+  FLEET_ERR_RESILIENCE_RATE_LIMITED: { status: 429, summary: 'The caller exceeded a fleet-wide rate limit' },
+  FLEET_ERR_RESILIENCE_RATE_LIMIT_UNAVAILABLE: { status: 503, summary: "The rate-limit store (Redis) is unreachable and the limit is configured with onStoreError: 'deny'" },
+  FLEET_ERR_RESILIENCE_BULKHEAD_FULL: { status: 503, summary: 'A bulkhead has no free slot and no room in its queue (or the queue wait timed out)' },
+  FLEET_ERR_RESILIENCE_TIMEOUT: { status: 504, summary: 'A call did not finish within its @Timeout' },
+  // Data: PostgreSQL (DatabaseModule, sql, migrations)
+  FLEET_ERR_DB_PRIMARY_UNAVAILABLE: { status: 503, summary: 'The PostgreSQL primary cannot be reached: writes (and reads no replica can serve) fail fast' },
+  FLEET_ERR_DB_NOT_PRIMARY: { status: 500, summary: 'DATABASE_URL points at a hot standby instead of the primary' },
+  FLEET_ERR_DB_NOT_CONNECTED: { status: 500, summary: 'The database was used before the application finished booting (or after shutdown)' },
+  FLEET_ERR_DB_NOT_SQL: { status: 500, summary: 'A query was given as a string (or anything else) instead of a sql`...` template' },
+  FLEET_ERR_DB_INVALID_VALUE: { status: 500, summary: 'A sql`...` template was given undefined as a value' },
+  FLEET_ERR_DB_INVALID_IDENTIFIER: { status: 500, summary: 'sql.id() was given an empty or invalid name' },
+  FLEET_ERR_DB_INVALID_OPTIONS: { status: 500, summary: 'DatabaseModule.forRoot() or db.transaction() was given invalid options' },
+  FLEET_ERR_DB_QUERY_FAILED: { status: 500, summary: 'PostgreSQL rejected a query (SQLSTATE and statement in the message)' },
+  FLEET_ERR_DB_TIMEOUT: { status: 503, summary: 'A query, or the wait for a pooled connection, exceeded its timeout' },
+  FLEET_ERR_DB_ROW_INVALID: { status: 500, summary: 'A result row does not match its zod row schema (the column is named)' },
+  FLEET_ERR_DB_ROW_COUNT: { status: 500, summary: 'one() or maybeOne() got more rows (or, for one(), fewer) than it allows' },
+  FLEET_ERR_DB_TRANSACTION_CLOSED: { status: 500, summary: 'A query ran on a transaction that had already ended' },
+  FLEET_ERR_DB_MIGRATION_INVALID: { status: 500, summary: 'The migrations directory is missing or has badly named or duplicate files' },
+  FLEET_ERR_DB_MIGRATION_CHANGED: { status: 500, summary: 'An applied migration file was edited afterwards' },
+  FLEET_ERR_DB_MIGRATION_FAILED: { status: 500, summary: 'A migration file failed to apply (file and line in the message)' },
+  FLEET_ERR_DB_MIGRATION_LOCK_TIMEOUT: { status: 500, summary: 'Another migrator held the migration lock for too long' },
   // Runtime: request context
   FLEET_ERR_CONTEXT_UNAVAILABLE: { status: 500, summary: 'RequestContext was read outside a request' },
 } as const satisfies Record<string, { status: number; summary: string }>;

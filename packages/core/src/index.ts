@@ -3,6 +3,8 @@ import 'reflect-metadata';
 // Application
 export { createApp, type FleetApp } from './app/create-app.js';
 export type { AppOptions } from './app/options.js';
+export type { ShutdownOptions } from './lifecycle/shutdown.js';
+export type { HealthIndicator, HealthResult, HealthReport, CheckReport, HealthOptions } from './health/index.js';
 export { Logger } from './app/logger.js';
 export { exitOnBootFailure } from './app/boot-failure.js';
 export { AppEnvironment } from './app/environment.js';
@@ -15,6 +17,9 @@ export { InjectionToken, forwardRef, type Token, type Type, type AbstractType, t
 export type { OnInit, OnShutdown, HookResult } from './di/lifecycle.js';
 export type { Scope } from './di/metadata.js';
 export { RequestContext } from './context/request-context.js';
+
+// Telemetry (@opentelemetry/api only; the SDK is the app's choice)
+export { fleetTracer, fleetMeter } from './telemetry/index.js';
 
 // Statelessness
 export { AllowState, type StateViolation, type StateKind, type StateOptOut, type GuardReport } from './state/index.js';
@@ -39,6 +44,23 @@ export {
 
 // Redis (ioredis is loaded only when RedisModule is imported and booted)
 export { RedisModule, RedisConnection, RedisConfig } from './redis/index.js';
+
+// Data (pg is loaded only when DatabaseModule is booted)
+export {
+  DatabaseModule, Database, DatabaseConfig, Repository, sql, SqlQuery, SqlIdentifier, DatabaseQueryError, migrate, migrationStatus,
+  type DatabaseOptions, type DatabaseHealth, type BootReport, type NodeStatus, type SqlTag, type Queryable, type Row, type Transaction,
+  type TransactionOptions, type MigrateOptions, type MigrateResult, type MigrationStatus, type AppliedMigration,
+} from './data/index.js';
+
+// Resilience: decorators record options; each method's pipeline is compiled once at boot, in one fixed order
+export {
+  CircuitBreaker, Retry, Timeout, Bulkhead, RateLimit, Signal, describePipeline, ResilienceRegistry,
+  CircuitOpenError, RateLimitedError, RateLimitUnavailableError, BulkheadFullError, TimeoutError,
+  isClientError, isRetryable, isBreakerFailure, backoffDelay, backoffDelays, TIMEOUT_PRESETS,
+  type CircuitBreakerOptions, type RetryOptions, type TimeoutSetting, type BulkheadOptions, type RateLimitOptions,
+  type RateLimitKey, type ResilienceSnapshot, type CircuitState, type AsyncMethodDecorator,
+} from './resilience/index.js';
+export { Clock, SystemClock, parseDuration, parseRate, type TimerHandle, type AbortLike, type Rate } from './time/index.js';
 
 // Errors
 export { FleetError, FleetBootError, ERROR_CODES, type FleetErrorCode, type ErrorDetail } from './errors.js';

@@ -24,7 +24,7 @@ export interface TestApp<C = unknown> {
  * setup), listening on 127.0.0.1 on a free port, so tests go through real HTTP.
  */
 export async function createTestApp<C = unknown>(rootModule: unknown, options: TestAppOptions<C> = {}): Promise<TestApp<C>> {
-  const app = await createApp<C>(rootModule, { logger: false, ...options });
+  const app = await createApp<C>(rootModule, { logger: false, ...options, shutdown: { signals: false, ...options.shutdown } });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,

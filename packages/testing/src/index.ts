@@ -1,1 +1,3 @@
 export { createTestApp, type TestApp, type TestAppOptions } from './create-test-app.js';
+export { FaultProxy, type FaultProxyOptions } from './fault-proxy.js';
+export { ManualClock } from './manual-clock.js';

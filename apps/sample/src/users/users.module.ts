@@ -1,6 +1,7 @@
 import { Module } from '@fleet/core';
 import { UsersController } from './users.controller.js';
+import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
-@Module({ providers: [UsersService], controllers: [UsersController], exports: [UsersService] })
+@Module({ providers: [UsersRepository, UsersService], controllers: [UsersController], exports: [UsersService] })
 export class UsersModule {}

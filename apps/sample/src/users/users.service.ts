@@ -1,15 +1,18 @@
 import { Injectable } from '@fleet/core';
+import { UsersRepository, type User } from './users.repository.js';
 
-export interface User { id: number; name: string; email: string }
+export type { User } from './users.repository.js';
 
-/**
- * The sample's user directory. Until the PostgreSQL repositories land (issue 4), users are
- * derived from their id, so the service holds no state and every instance answers the same.
- */
+/** The sample's user directory, in PostgreSQL: every instance answers the same. */
 @Injectable()
 export class UsersService {
-  find(id: number): User | undefined {
-    if (id > 1_000_000) return undefined;
-    return { id, name: `User ${id}`, email: `user${id}@example.com` };
+  constructor(private readonly users: UsersRepository) {}
+
+  find(id: number): Promise<User | undefined> {
+    return this.users.byId(id);
+  }
+
+  put(id: number, fields: { name: string; email: string }): Promise<User> {
+    return this.users.put({ id, ...fields });
   }
 }

@@ -1,42 +1,24 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import { FleetError } from '../errors.js';
 import { Container } from '../di/container.js';
-import { describeHookFailures, runHooks, type HookResult } from '../di/lifecycle.js';
-import type { Token } from '../di/tokens.js';
+import { describeHookFailures, runHooks } from '../di/lifecycle.js';
 import { RequestContext } from '../context/request-context.js';
-import { compileControllers, type RouteInfo } from '../http/route-compiler.js';
+import { compileControllers } from '../http/route-compiler.js';
+import { Application, shutdownSettings, type FleetApp } from './application.js';
+import { tracingRegistered } from '../telemetry/telemetry.js';
+import { installHttpTelemetry } from '../telemetry/http-telemetry.js';
 import { installErrorHandling } from '../http/error-handler.js';
 import { validatorCompiler } from '../http/validation.js';
 import { Logger } from './logger.js';
 import { AppEnvironment } from './environment.js';
 import { runAs, startWatchingTimers, type BootTimer } from '../state/boot-timers.js';
 import { freezeSingletons, inspectSingletons, stateError } from '../state/guard.js';
+import { installPipelines, type InstalledPipelines } from '../resilience/install-pipelines.js';
+import { ResilienceRegistry } from '../resilience/registry.js';
+import { Clock, SystemClock } from '../time/clock.js';
 import type { AppOptions } from './options.js';
-
-/**
- * A Fleet application: providers built and routes mounted, not yet listening. Register Fastify
- * plugins on `fastify` (or in `options.setup`) before `listen()`.
- */
-export interface FleetApp<C = unknown> {
-  /** The underlying Fastify instance, for Fastify plugins and hooks. */
-  readonly fastify: FastifyInstance;
-  /** The parsed, frozen config (when `options.config` was given). */
-  readonly config: C;
-  /** The routes compiled at boot. */
-  readonly routes: readonly RouteInfo[];
-  /** Whether requests enter the RequestContext (someone injects it). */
-  readonly requestContextEnabled: boolean;
-  /** A provider's instance (singletons are shared; transients are new each call). */
-  get<T>(token: Token<T>): T;
-  /** Loads registered Fastify plugins and compiles route schemas (listen() does it too). */
-  ready(): Promise<void>;
-  /** Starts listening; resolves with the address, e.g. `http://127.0.0.1:3000`. */
-  listen(options?: { port?: number; host?: string }): Promise<string>;
-  /** Stops the server (in-flight requests finish), then runs onShutdown hooks in reverse dependency order. */
-  close(): Promise<HookResult[]>;
-}
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -45,8 +27,11 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
  * hooks in dependency order and compiles the routes. Every boot problem is raised here, with
  * a `FLEET_ERR_*` code and the fix; nothing is resolved per request.
  */
+export type { FleetApp } from './application.js';
+
 export async function createApp<C = unknown>(rootModule: unknown, options: AppOptions<C> = {}): Promise<FleetApp<C>> {
   const production = options.production ?? process.env.NODE_ENV === 'production';
+  const shutdown = shutdownSettings(options, production);
   const fastify = Fastify(fastifyOptions(options));
   installErrorHandling(fastify, { production });
   fastify.setValidatorCompiler(validatorCompiler());
@@ -61,6 +46,8 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
       RequestContext,
       { provide: Logger, useValue: fastify.log },
       { provide: AppEnvironment, useValue: new AppEnvironment(production) },
+      { provide: Clock, useClass: SystemClock },
+      ResilienceRegistry,
       ...(options.config ? [options.config as unknown as Function as never] : []),
     ],
 
@@ -76,46 +63,23 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
       { cause: init.find((r) => r.error)?.error });
   }
 
+  // Everything after onInit can still fail (pipelines, the state guard, setup, routes): then what
+  // started is shut down before the error is raised, so a failed boot leaves nothing open.
   try {
+    // Decorator pipelines are installed on their instances before the guard freezes them (and before routes read them).
+    const pipelines: InstalledPipelines = await installPipelines(container);
     guardState(container, bootTimers ?? [], options, fastify.log);
+    const requestContextEnabled = options.requestContext === 'always' || container.isInjected(RequestContext) || pipelines.needsRequestContext === true;
+    const telemetry = options.telemetry === 'auto' || options.telemetry === undefined ? tracingRegistered() : options.telemetry;
+    if (telemetry) installHttpTelemetry(fastify);
+    if (options.setup) await options.setup(fastify);
+    const routes = compileControllers(fastify, container.controllers(), { requestContext: requestContextEnabled, telemetry });
+    const config = (options.config ? container.get(options.config) : undefined) as C;
+    return new Application<C>({ fastify, container, config, routes, requestContextEnabled, options, shutdown });
   } catch (e) {
     await runHooks([...container.built].reverse(), 'onShutdown', options.shutdownTimeoutMs ?? 10_000);
     throw e;
   }
-
-  const requestContextEnabled = options.requestContext === 'always' || container.isInjected(RequestContext);
-  if (options.setup) await options.setup(fastify);
-  const routes = compileControllers(fastify, container.controllers(), { requestContext: requestContextEnabled });
-
-  const config = (options.config ? container.get(options.config) : undefined) as C;
-  let closing: Promise<HookResult[]> | undefined;
-  return {
-    fastify,
-    config,
-    routes,
-    requestContextEnabled,
-    get: (token) => container.get(token),
-    async ready() {
-      await fastify.ready();
-    },
-    async listen({ port = 3000, host = '127.0.0.1' } = {}) {
-      return fastify.listen({ port, host });
-    },
-    close() {
-      closing ??= (async () => {
-        await fastify.close();
-        const results = await runHooks([...container.built].reverse(), 'onShutdown', options.shutdownTimeoutMs ?? 10_000);
-        const failed = results.filter((r) => r.outcome !== 'ok');
-        if (failed.length > 0) {
-          fastify.log.error({ hooks: failed.map((f) => ({ name: f.name, outcome: f.outcome })) }, 'onShutdown hooks failed');
-          throw new FleetError('FLEET_ERR_LIFECYCLE_SHUTDOWN_FAILED', `Shutdown hooks failed (the others still ran):\n${describeHookFailures(results)}`,
-            { cause: failed[0]!.error });
-        }
-        return results;
-      })();
-      return closing;
-    },
-  };
 }
 
 /**
@@ -143,6 +107,8 @@ function fastifyOptions(options: AppOptions): FastifyServerOptions {
     bodyLimit: options.bodyLimit ?? 1_048_576,
     trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,
+    // While closing, requests on connections still open are served (not 503): the drain answers them with Connection: close.
+    return503OnClosing: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();

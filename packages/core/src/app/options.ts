@@ -1,9 +1,15 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { ConfigClass } from '../config/config.js';
 import type { Provider } from '../di/provider.js';
+import type { HealthOptions } from '../health/health-routes.js';
+import type { ShutdownOptions } from '../lifecycle/shutdown.js';
 
 /** Options of `createApp`. Every field is optional; defaults are production-safe. */
 export interface AppOptions<C = unknown> {
+  /** Health endpoints (`/health/live`, `/health/ready`, `/health/startup`); `false` removes them. @default {} */
+  health?: HealthOptions | false;
+  /** Graceful shutdown on SIGTERM/SIGINT: drain delay, deadline, whether to install the handlers. */
+  shutdown?: ShutdownOptions;
   /** Runs on the Fastify instance before the controllers are mounted: register plugins and hooks here. */
   setup?: (fastify: FastifyInstance) => unknown;
   /** The app's config class (`class AppConfig extends Config(schema) {}`): validated at boot, injectable, and `app.config`. */
@@ -27,6 +33,12 @@ export interface AppOptions<C = unknown> {
   initTimeoutMs?: number;
   /** Deadline of each onShutdown hook. @default 10000 ms */
   shutdownTimeoutMs?: number;
+  /**
+   * OpenTelemetry: a span per request, trace ids in request logs, request metrics. `'auto'`
+   * turns it on when an SDK is registered before `createApp` (with no SDK it costs nothing).
+   * @default 'auto'
+   */
+  telemetry?: 'auto' | boolean;
   /**
    * What the statelessness guard does with in-memory state found at boot: `'error'` refuses to
    * boot (listing every place); `'warn'` logs it and boots (for migrating an existing service).

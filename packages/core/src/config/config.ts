@@ -26,7 +26,11 @@ export function Config<S extends z.ZodObject>(schema: S): ConfigClass<Readonly<z
   return FleetConfig as unknown as ConfigClass<Readonly<z.output<S>>> & { readonly schema: S };
 }
 
-/** Marks a config field as secret: its value is never printed in errors or logs. */
+/**
+ * Marks a config field as secret: its value is never printed in config errors, and the field is
+ * not enumerable on the config object, so `JSON.stringify(config)`, spreading and loggers skip it
+ * (reading `config.FIELD` works as usual). Works through `.optional()` and `.default()`.
+ */
 export function secret<S extends z.ZodType>(schema: S): S {
   return schema.meta({ secret: true }) as S;
 }
@@ -46,13 +50,12 @@ export function loadConfigs(classes: ConfigClass[], env: Record<string, string |
     const schema = cls[SCHEMA];
     const result = schema.safeParse(env);
     if (result.success) {
-      out.set(cls, Object.freeze(Object.assign(Object.create(cls.prototype), result.data)));
+      out.set(cls, freezeConfig(cls, schema, result.data as Record<string, unknown>));
       continue;
     }
     for (const issue of result.error.issues) {
       const name = issue.path.map(String).join('.') || '(root)';
-      const field = schema.shape[String(issue.path[0])] as z.ZodType | undefined;
-      const isSecret = field ? (z.globalRegistry.get(field) as { secret?: boolean } | undefined)?.secret === true : false;
+      const isSecret = isSecretField(schema.shape[String(issue.path[0])] as z.ZodType | undefined);
       const raw = env[String(issue.path[0])];
       const got = raw === undefined ? 'nothing (unset)' : isSecret ? '<secret, not shown>' : JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
       problems.push(`  - ${name} (${cls.name}): ${issue.message}; got ${got}`);
@@ -64,4 +67,21 @@ export function loadConfigs(classes: ConfigClass[], env: Record<string, string |
       `Fix: set or correct these variables (see .env.example); the process exits before listening.`);
   }
   return out;
+}
+
+/** Whether a field (or the schema it wraps, through optional/default/nullable...) is marked secret. */
+export function isSecretField(field: z.ZodType | undefined): boolean {
+  for (let s: unknown = field, i = 0; s && i < 10; i++) {
+    if ((z.globalRegistry.get(s as z.ZodType) as { secret?: boolean } | undefined)?.secret === true) return true;
+    s = (s as { _zod: { def: { innerType?: unknown; in?: unknown } } })._zod.def.innerType ?? (s as { _zod: { def: { in?: unknown } } })._zod.def.in;
+  }
+  return false;
+}
+
+function freezeConfig(cls: ConfigClass, schema: z.ZodObject, data: Record<string, unknown>): object {
+  const instance = Object.create(cls.prototype) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(data)) {
+    Object.defineProperty(instance, key, { value, enumerable: !isSecretField(schema.shape[key] as z.ZodType | undefined), writable: false, configurable: false });
+  }
+  return Object.freeze(instance);
 }

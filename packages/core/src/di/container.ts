@@ -65,7 +65,8 @@ export class Container {
 
     const container = new Container(scanner.modules, root!, options.runAs ?? ((_n, fn) => fn()));
     for (const m of scanner.modules) {
-      for (const rec of [...m.providers.values(), ...m.controllers]) await container.instantiate(rec, [m.name]);
+      // Transients are built where they are injected, never on their own.
+      for (const rec of [...m.providers.values(), ...m.controllers]) if (rec.scope !== 'transient') await container.instantiate(rec, [m.name]);
     }
     return container;
   }

@@ -35,17 +35,20 @@ async function withDeadline(fn: () => unknown, deadlineMs: number): Promise<'ok'
  * dependency failed is skipped (it would start on a broken dependency).
  */
 export async function runHooks(targets: HookTarget[], hook: 'onInit' | 'onShutdown', deadlineMs: number,
-  runAs: <T>(name: string, fn: () => T) => T = (_n, fn) => fn()): Promise<HookResult[]> {
+  runAs: <T>(name: string, fn: () => T) => T = (_n, fn) => fn(), onStart?: (name: string) => void): Promise<HookResult[]> {
   const results: HookResult[] = [];
   const broken = new Set<any>();
   for (const t of targets) {
+    // A provider on a broken dependency is broken too, hook or not, so the breakage propagates.
+    const onBroken = hook === 'onInit' && [...t.dependsOn].some((d) => broken.has(d));
+    if (onBroken) broken.add(t.instance);
     if (typeof t.instance?.[hook] !== 'function') continue;
-    if (hook === 'onInit' && [...t.dependsOn].some((d) => broken.has(d))) {
-      broken.add(t.instance);
+    if (onBroken) {
       results.push({ name: t.name, hook, outcome: 'skipped', ms: 0, instance: t.instance });
       continue;
     }
     const started = performance.now();
+    onStart?.(`${t.name}.${hook}()`);
     try {
       const outcome = await withDeadline(() => runAs(t.name, () => t.instance[hook]()), deadlineMs);
       results.push({ name: t.name, hook, outcome, ms: performance.now() - started, instance: t.instance,

@@ -32,11 +32,13 @@ export function installErrorHandling(fastify: FastifyInstance, options: ErrorHan
     const body = error.validation ? validationBody(request) : toBody(error, options.production);
     if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed with an unexpected error');
     reply.header('x-request-id', request.id);
+    // A FleetError may carry response headers of its own (Retry-After, RateLimit-*): sent with its body.
+    if (error instanceof FleetError && body.statusCode === error.statusCode && isHeaders((error as { headers?: unknown }).headers)) reply.headers((error as unknown as { headers: Record<string, string> }).headers);
     return reply.code(body.statusCode).send(body);
   });
   fastify.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0];
-    return reply.code(404).send({ statusCode: 404, code: 'FLEET_ERR_HTTP_ROUTE_NOT_FOUND', message: `No route for ${request.method} ${path}` } satisfies ErrorBody);
+    return reply.code(404).header('x-request-id', request.id).send({ statusCode: 404, code: 'FLEET_ERR_HTTP_ROUTE_NOT_FOUND', message: `No route for ${request.method} ${path}` } satisfies ErrorBody);
   });
 }
 
@@ -57,19 +59,27 @@ function validationBody(request: FastifyRequest): ErrorBody {
   return { statusCode: 400, code: 'FLEET_ERR_HTTP_VALIDATION', message: `Invalid request: ${details.length} problem${details.length === 1 ? '' : 's'}`, details };
 }
 
+const GENERIC: Record<number, string> = { 502: 'Bad gateway', 503: 'Service unavailable', 504: 'Gateway timeout' };
+
 function toBody(error: FastifyError, production: boolean): ErrorBody {
-  if (error instanceof HttpError || (error instanceof FleetError && error.statusCode !== 500)) {
-    return { statusCode: error.statusCode, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
-  }
   const known = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (known) return { statusCode: error.statusCode ?? 400, ...known };
-  if (!(error instanceof FleetError) && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+  if (error instanceof FleetError) {
+    // In production a 5xx never carries internals (hosts, statements) to clients: the code stays,
+    // the message becomes generic, unless the app threw an HttpError with a message meant for them.
+    if (production && error.statusCode >= 500 && !(error instanceof HttpError)) {
+      return error.statusCode === 500
+        ? { statusCode: 500, code: 'FLEET_ERR_HTTP_INTERNAL', message: 'Internal server error' }
+        : { statusCode: error.statusCode, code: error.code, message: GENERIC[error.statusCode] ?? 'Service error' };
+    }
+    return { statusCode: error.statusCode, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return { statusCode: error.statusCode, code: 'FLEET_ERR_HTTP_BAD_REQUEST', message: error.message };
   }
-  if (production) return { statusCode: 500, code: 'FLEET_ERR_HTTP_INTERNAL', message: 'Internal server error' };
-  return {
-    statusCode: error instanceof FleetError ? error.statusCode : 500,
-    code: error instanceof FleetError ? error.code : 'FLEET_ERR_HTTP_INTERNAL',
-    message: error?.message ?? String(error),
-  };
+  return { statusCode: 500, code: 'FLEET_ERR_HTTP_INTERNAL', message: production ? 'Internal server error' : (error?.message ?? String(error)) };
+}
+
+function isHeaders(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
 }

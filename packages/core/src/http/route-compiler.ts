@@ -5,6 +5,7 @@ import { contextStorage } from '../context/request-context.js';
 import { readControllerMeta, type ParamMeta, type RouteMeta } from './metadata.js';
 import { compileSchema, type CompiledSchema, type SchemaLocation } from './zod-schema.js';
 import { zodDetails } from './validation.js';
+import { inSpanContext } from '../telemetry/http-telemetry.js';
 
 type Handler = (req: FastifyRequest, reply: FastifyReply) => unknown;
 type Extractor = (req: FastifyRequest, reply: FastifyReply) => unknown;
@@ -20,6 +21,8 @@ export interface RouteInfo {
 export interface CompileOptions {
   /** Enter the RequestContext storage for each request (only when something injects it). */
   requestContext: boolean;
+  /** Run handlers inside the request's OpenTelemetry span (only when an SDK is registered). */
+  telemetry?: boolean;
 }
 
 const LOCATIONS = { param: 'params', query: 'querystring', headers: 'headers', body: 'body' } as const;
@@ -86,8 +89,9 @@ function compileRoute(instance: object, prefix: string, route: RouteMeta, params
   let handler = specialise(fn as (...a: unknown[]) => unknown, instance, extractors);
   const zodParts = (Object.entries(schemas) as Array<[SchemaLocation, CompiledSchema]>).filter(([, s]) => s.zod);
   if (zodParts.length > 0) handler = withZod(handler, zodParts);
-  if (sorted.some((p) => p.kind === 'res')) handler = replyManaged(handler);
+  handler = sorted.some((p) => p.kind === 'res') ? replyManaged(handler) : sendsEmptyOnUndefined(handler);
   if (route.options.status !== undefined) handler = withStatus(handler, route.options.status);
+  if (options.telemetry) handler = withSpan(handler);
   if (options.requestContext) handler = withContext(handler);
 
   return {
@@ -181,6 +185,18 @@ function withStatus(next: Handler, status: number): Handler {
   return (req, reply) => { reply.code(status); return next(req, reply); };
 }
 
+/**
+ * A synchronous handler that returns nothing answers with an empty body (Fastify would wait for
+ * a reply.send() that never comes); async handlers resolving to nothing already do.
+ */
+function sendsEmptyOnUndefined(next: Handler): Handler {
+  return (req, reply) => {
+    const result = next(req, reply);
+    if (result === undefined) reply.send();
+    return result;
+  };
+}
+
 /** With @Res the handler sends the reply itself; returning the reply tells Fastify so. */
 function replyManaged(next: Handler): Handler {
   return (req, reply) => {
@@ -188,6 +204,10 @@ function replyManaged(next: Handler): Handler {
     if (result && typeof result.then === 'function') return (result as Promise<unknown>).then((v) => (v === undefined ? reply : v));
     return result === undefined ? reply : result;
   };
+}
+
+function withSpan(next: Handler): Handler {
+  return (req, reply) => inSpanContext(req, () => next(req, reply));
 }
 
 function withContext(next: Handler): Handler {

@@ -24,10 +24,14 @@ const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._z
 /** Converts a zod schema once, at boot; see `CompiledSchema` for when zod also runs per request. */
 export function compileSchema(schema: z.ZodType, location: SchemaLocation): CompiledSchema {
   const io = location === 'response' ? 'output' : 'input';
+  let inUnion = false;
   const json = z.toJSONSchema(schema, {
     target: 'draft-07', io, unrepresentable: 'any', reused: 'inline',
-    override: ({ zodSchema, jsonSchema }) => {
+    override: ({ zodSchema, jsonSchema, path }) => {
       const def = defOf(zodSchema as unknown as z.ZodType);
+      // ajv removes unknown keys while it tries each branch of a union, so the next branch would
+      // see a stripped object: inside unions, objects stay open and zod (which runs) strips them.
+      if (def.type === 'object' && location !== 'response' && path.some((p) => p === 'anyOf' || p === 'oneOf')) { inUnion = true; return; }
       if (def.type === 'object' && location !== 'response') {
         const catchall = def.catchall ? defOf(def.catchall).type : undefined;
         // zod strips unknown keys: so does Fastify's ajv (removeAdditional) where additionalProperties is false.
@@ -39,7 +43,7 @@ export function compileSchema(schema: z.ZodType, location: SchemaLocation): Comp
     },
   }) as Record<string, unknown>;
   delete json.$schema;
-  return needsZod(schema, location, new Set()) ? { json, zod: schema } : { json };
+  return inUnion || needsZod(schema, location, new Set()) ? { json, zod: schema } : { json };
 }
 
 function needsZod(schema: z.ZodType, location: SchemaLocation, seen: Set<unknown>): boolean {

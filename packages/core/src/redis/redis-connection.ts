@@ -5,6 +5,7 @@ import type { OnInit, OnShutdown } from '../di/lifecycle.js';
 import { Logger } from '../app/logger.js';
 import { RedisConfig } from './redis-config.js';
 import { FrameworkOwned } from '../state/allow-state.js';
+import type { HealthResult } from '../health/indicator.js';
 
 /**
  * The application's Redis connections: one command connection (`client`) and, on demand, one
@@ -54,6 +55,18 @@ export class RedisConnection implements OnInit, OnShutdown {
   /** Publishes to every instance of this app subscribed to `channel`. */
   async publish(channel: string, message: string): Promise<void> {
     await this.client.publish(this.key('ch', channel), message);
+  }
+
+  readonly healthName = 'redis';
+
+  /** Readiness: a PING answered within the check's timeout (Redis down makes the app not ready). */
+  async checkHealth(): Promise<HealthResult> {
+    try {
+      await this.client.ping();
+      return { status: 'up' };
+    } catch (error) {
+      return { status: 'down', detail: { error: (error as Error).message } };
+    }
   }
 
   async onShutdown(): Promise<void> {

@@ -53,6 +53,9 @@ export function startWatchingTimers(): () => BootTimer[] {
       Object.assign(globalThis, originals);
       originals = undefined;
       timers.length = 0;
+      // Leaves Node 20's promise hooks off after boot: an AsyncLocalStorage left enabled makes
+      // every await of the process slower (about 35 -> 105 ns), which only RequestContext may cost.
+      owner.disable();
     }
     return mine;
   };

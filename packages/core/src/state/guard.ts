@@ -2,7 +2,7 @@ import { FleetError } from '../errors.js';
 import { classOptOut, fieldOptOut, isFrameworkOwned } from './allow-state.js';
 import { isPending, type BootTimer } from './boot-timers.js';
 import { freezeSingleton } from './freeze.js';
-import { fixFor, inspectInstance, type StateViolation } from './inspect.js';
+import { fixFor, inspectInstance, isResource, type StateViolation } from './inspect.js';
 
 /** A singleton as the guard sees it. */
 export interface GuardTarget {
@@ -40,11 +40,12 @@ export function inspectSingletons(targets: GuardTarget[], timers: BootTimer[]): 
   for (const t of targets) {
     if (t.kind === 'existing' || typeof t.instance !== 'object' || t.instance === null) continue;
     if (t.kind === 'value' || t.kind === 'factory') {
-      // A provided Map, array or cache is state; a plain options object given as a value is configuration.
+      // Given or factory-made objects are often library clients: only a provided Map, array or
+      // cache is reported (a plain options object is configuration, a pool is a resource).
+      if (isResource(t.instance as object)) continue;
       const v = inspectInstance({ value: t.instance }, Object, t.module, new Set()).filter((x) => x.kind !== 'object');
       for (const x of v) violations.push({ ...x, className: t.name, field: '(provided value)', fix: fixFor(x.kind, t.name) });
-      const proto = Object.getPrototypeOf(t.instance);
-      if (t.kind === 'value' || v.length > 0 || proto === Object.prototype || proto === null) continue;
+      continue;
     }
     const cls = t.cls ?? (t.instance as object).constructor;
     byName.set(t.name, t);
@@ -80,10 +81,11 @@ export function stateError(violations: StateViolation[]): FleetError {
     `Opt out only where state is right in a fleet: @AllowState('reason') on the field or class.`);
 }
 
-/** Freezes every user singleton that is not opted out (framework-owned classes manage their own state). */
+/** Freezes every user singleton the container constructed that is not opted out (framework-owned classes manage their own state). */
 export function freezeSingletons(targets: GuardTarget[]): void {
   for (const t of targets) {
-    if ((t.kind !== 'class' && t.kind !== 'factory') || typeof t.instance !== 'object' || t.instance === null) continue;
+    // Only instances the container constructed: factory results may be library objects.
+    if (t.kind !== 'class' || typeof t.instance !== 'object' || t.instance === null) continue;
     const cls = t.cls ?? (t.instance as object).constructor;
     if (isFrameworkOwned(cls) || classOptOut(cls) || Object.isFrozen(t.instance)) continue;
     freezeSingleton(t.instance as object, cls);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { fieldOptOut } from './allow-state.js';
 
 export type StateKind = 'Map' | 'Set' | 'WeakMap' | 'WeakSet' | 'array' | 'object' | 'cache' | 'timer';
@@ -24,8 +25,9 @@ export function markResource<T extends object>(value: T): T {
   return value;
 }
 
-function isResource(v: object): boolean {
+export function isResource(v: object): boolean {
   if ((v as Record<symbol, unknown>)[RESOURCE]) return true;
+  if (v instanceof EventEmitter) return true;
   const name = v.constructor?.name;
   if (name && RESOURCE_NAMES.has(name)) return true;
   // pino and console-like loggers

@@ -1,0 +1,12 @@
+export { DatabaseModule } from './database.module.js';
+export { Database, type DatabaseHealth } from './database.js';
+export type { BootReport } from './boot.js';
+export { DatabaseConfig } from './database-config.js';
+export type { DatabaseOptions } from './database-options.js';
+export type { NodeStatus } from './db-node.js';
+export { Repository } from './repository.js';
+export { sql, SqlQuery, SqlIdentifier, type SqlTag } from './sql.js';
+export type { Queryable, Row } from './queryable.js';
+export type { Transaction, TransactionOptions } from './transaction.js';
+export { DatabaseQueryError } from './pg-errors.js';
+export { migrate, migrationStatus, type MigrateOptions, type MigrateResult, type MigrationStatus, type AppliedMigration } from './migrate.js';

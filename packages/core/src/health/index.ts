@@ -1,0 +1,3 @@
+export type { HealthIndicator, HealthResult } from './indicator.js';
+export type { HealthReport, CheckReport } from './health-report.js';
+export type { HealthOptions } from './health-routes.js';

@@ -1,0 +1,1 @@
+export { fleetTracer, fleetMeter } from './telemetry.js';
