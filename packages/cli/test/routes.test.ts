@@ -19,6 +19,7 @@ const SAMPLE_ROUTES = [
   { method: 'POST', path: '/logout', handler: 'AuthController.logout' },
   { method: 'GET', path: '/me', handler: 'AuthController.me' },
   { method: 'GET', path: '/users/:id', handler: 'UsersController.get' },
+  { method: 'PUT', path: '/users/:id', handler: 'UsersController.put' },
 ];
 const SAMPLE_TABLE = [
   'METHOD  PATH        HANDLER',
@@ -27,6 +28,7 @@ const SAMPLE_TABLE = [
   'POST    /logout     AuthController.logout',
   'GET     /me         AuthController.me',
   'GET     /users/:id  UsersController.get',
+  'PUT     /users/:id  UsersController.put',
   '',
 ].join('\n');
 // The sample needs a session secret (it boots Sessions); main.ts fills one in development only.
