@@ -2,6 +2,7 @@ import type { Command, FlagSpecs } from '../command.js';
 import { usageError } from '../errors.js';
 import { HELP_FLAG, globalHelp } from '../help-text.js';
 import { closestMatch } from '../suggest.js';
+import { dbCommand } from './db.js';
 import { doctorCommand } from './doctor.js';
 import { createHelpCommand } from './help.js';
 import { routesCommand } from './routes.js';
@@ -15,7 +16,7 @@ export const GLOBAL_FLAGS = {
 const helpCommand = createHelpCommand({ overview, lookup: findCommand });
 
 /** Every command, in the order `fleet --help` lists them. */
-export const COMMANDS: readonly Command[] = [helpCommand, routesCommand, doctorCommand];
+export const COMMANDS: readonly Command[] = [helpCommand, routesCommand, doctorCommand, dbCommand];
 
 export function overview(): string {
   return globalHelp(COMMANDS, GLOBAL_FLAGS);
