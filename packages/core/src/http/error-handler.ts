@@ -30,7 +30,11 @@ export function installErrorHandling(fastify: FastifyInstance, options: ErrorHan
   fastify.setErrorHandler((raw: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const error = (asFrozenFieldError(raw) ?? raw) as FastifyError;
     const body = error.validation ? validationBody(request) : toBody(error, options.production);
-    if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed with an unexpected error');
+    // Unexpected errors at error level; deliberate 5xx answers (a breaker open, a timeout) at warn, with their code.
+    if (body.statusCode >= 500) {
+      if (error instanceof FleetError && error.statusCode !== 500) request.log.warn({ code: error.code, statusCode: error.statusCode }, error.message);
+      else request.log.error({ err: error }, 'request failed with an unexpected error');
+    }
     reply.header('x-request-id', request.id);
     // A FleetError may carry response headers of its own (Retry-After, RateLimit-*): sent with its body.
     if (error instanceof FleetError && body.statusCode === error.statusCode && isHeaders((error as { headers?: unknown }).headers)) reply.headers((error as unknown as { headers: Record<string, string> }).headers);
