@@ -27,7 +27,6 @@ export { AllowState, type StateViolation, type StateKind, type StateOptOut, type
 // Sessions and locks (Redis)
 export { Sessions, SessionsModule, SessionsConfig, type Session } from './sessions/index.js';
 export { Locks, LocksModule, type Lock, type AcquireOptions } from './locks/index.js';
-export type { Duration } from './util/duration.js';
 
 // Configuration
 export { Config, secret, type ConfigClass } from './config/config.js';
@@ -60,7 +59,7 @@ export {
   type CircuitBreakerOptions, type RetryOptions, type TimeoutSetting, type BulkheadOptions, type RateLimitOptions,
   type RateLimitKey, type ResilienceSnapshot, type CircuitState, type AsyncMethodDecorator,
 } from './resilience/index.js';
-export { Clock, SystemClock, parseDuration, parseRate, type TimerHandle, type AbortLike, type Rate } from './time/index.js';
+export { Clock, SystemClock, parseDuration, parseRate, type TimerHandle, type AbortLike, type Rate, type Duration } from './time/index.js';
 
 // Errors
 export { FleetError, FleetBootError, ERROR_CODES, type FleetErrorCode, type ErrorDetail } from './errors.js';

@@ -3,7 +3,7 @@ import { FleetError } from '../errors.js';
 import { Injectable } from '../di/decorators.js';
 import { FrameworkOwned } from '../state/allow-state.js';
 import { RedisConnection } from '../redis/redis-connection.js';
-import { toMs, type Duration } from '../util/duration.js';
+import { parseDuration as toMs, type Duration } from '../time/duration.js';
 
 // Only the holder (same token) may release or extend: compare and act in one atomic step.
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;

@@ -1,9 +1,7 @@
 import { FleetError } from '../errors.js';
 
-import type { Duration } from '../util/duration.js';
-
-/** A length of time: milliseconds as a number, or a string such as `'100ms'`, `'5s'`, `'2m'`, `'1h'` (one type for all of Fleet). */
-export type { Duration };
+/** A length of time: milliseconds as a number, or a string such as `'100ms'`, `'5s'`, `'2m'`, `'1h'`, `'1d'` (one type for all of Fleet). */
+export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
