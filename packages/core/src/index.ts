@@ -12,6 +12,7 @@ export { AppEnvironment } from './app/environment.js';
 // Dependency injection
 export { Injectable, Inject, Optional, Module, Global, type InjectableOptions } from './di/decorators.js';
 export type { ModuleMetadata, DynamicModule, ModuleImport } from './di/module-def.js';
+export { moduleTree } from './di/module-tree.js';
 export type { Provider, ClassProvider, ValueProvider, FactoryProvider, ExistingProvider } from './di/provider.js';
 export { InjectionToken, forwardRef, type Token, type Type, type AbstractType, type ForwardRef } from './di/tokens.js';
 export type { OnInit, OnShutdown, HookResult } from './di/lifecycle.js';

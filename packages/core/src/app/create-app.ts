@@ -53,6 +53,7 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
 
   }).catch((e: unknown) => { stopWatchingTimers(); throw e; });
 
+  if (options.instrument) for (const t of container.built) options.instrument(t.instance as object, t.name);
   const init = await runHooks(container.built, 'onInit', options.initTimeoutMs ?? 30_000, runAs)
     .finally(() => { bootTimers = stopWatchingTimers(); });
   if (init.some((r) => r.outcome !== 'ok')) {

@@ -27,6 +27,11 @@ export interface AppOptions<C = unknown> {
   bodyLimit?: number;
   /** Fastify's `trustProxy`: which proxies may set X-Forwarded-For. @default false */
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /**
+   * Called once for each built provider and controller, before onInit hooks and decorator
+   * pipelines (used by @fleet/testing to inject method faults). Not for production code.
+   */
+  instrument?: (instance: object, name: string) => void;
   /** Replace providers by token, wherever they are declared (used by @fleet/testing). */
   overrides?: Provider[];
   /** Deadline of each onInit hook. @default 30000 ms */

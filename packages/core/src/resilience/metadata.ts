@@ -55,6 +55,9 @@ export function defineSignalParam(prototype: object, method: string | symbol, in
  * The decorated methods of an instance, walking its class chain (a subclass that overrides a
  * method without decorators drops the parent's). Read once per instance at boot.
  */
+/** Set by @fleet/testing on the wrappers it installs: the method it wraps. */
+export const INSTRUMENTED = Symbol.for('fleet.instrumented.original');
+
 export function readResilience(instance: object): Map<string, MethodResilience> | undefined {
   let found: Map<string, MethodResilience> | undefined;
   for (let proto = Object.getPrototypeOf(instance); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
@@ -63,7 +66,9 @@ export function readResilience(instance: object): Map<string, MethodResilience> 
     for (const [name, meta] of methods) {
       if (found?.has(name)) continue;
       if (meta.stages.size === 0 && meta.problems.length === 0) continue;
-      if ((instance as Record<string, unknown>)[name] !== Object.getOwnPropertyDescriptor(proto, name)?.value) continue;
+      // The method the instance really has (a test wrapper from @fleet/testing points at the original).
+      const current = (instance as Record<string, { [INSTRUMENTED]?: unknown } | undefined>)[name];
+      if ((current?.[INSTRUMENTED] ?? current) !== Object.getOwnPropertyDescriptor(proto, name)?.value) continue;
       (found ??= new Map()).set(name, meta);
     }
   }
