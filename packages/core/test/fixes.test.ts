@@ -48,7 +48,7 @@ describe('handlers', () => {
       const res = await t.request().get('/h/unavailable').expect(503);
       expect(res.body).toEqual({ statusCode: 503, code: 'FLEET_ERR_REDIS_UNAVAILABLE', message: 'Service unavailable' });
       expect((await t.request().get('/h/maintenance').expect(503)).body.message).toBe('down for maintenance until 14:00');
-      expect((await t.request().get('/nothing').expect(404)).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await t.request().get('/nothing').expect(404)).headers['x-request-id']).toMatch(/^[\w-]{8}-[0-9a-z]+$/);
     } finally {
       await t.close();
     }

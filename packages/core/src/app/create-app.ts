@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import { FleetError } from '../errors.js';
 import { Container } from '../di/container.js';
@@ -21,6 +21,19 @@ import { Clock, SystemClock } from '../time/clock.js';
 import type { AppOptions } from './options.js';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Request ids unique across the fleet without a UUID per request (which costs about 4% of a small
+ * request): a random per-process prefix and a counter. A valid incoming `x-request-id` is kept.
+ */
+function requestIds(): (req: { headers: Record<string, string | string[] | undefined> }) => string {
+  const prefix = randomBytes(6).toString('base64url');
+  let n = 0;
+  return (req) => {
+    const given = req.headers['x-request-id'];
+    return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : `${prefix}-${(++n).toString(36)}`;
+  };
+}
 
 /**
  * Builds the application: validates config, resolves and builds every provider, runs onInit
@@ -110,9 +123,6 @@ function fastifyOptions(options: AppOptions): FastifyServerOptions {
     requestIdHeader: false,
     // While closing, requests on connections still open are served (not 503): the drain answers them with Connection: close.
     return503OnClosing: false,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIds(),
   };
 }
