@@ -4,3 +4,4 @@ export { ManualClock } from './manual-clock.js';
 export { Faults, type ServiceName } from './faults.js';
 export { Spans } from './spans.js';
 export { deleteKeys, withSearchPath } from './isolation.js';
+export { fleetVitestConfig, type FleetVitestOptions } from './vitest-preset.js';

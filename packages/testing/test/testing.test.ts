@@ -171,3 +171,11 @@ describe('spans', () => {
     }
   });
 });
+
+describe('vitest preset', () => {
+  it('runs files in forks with timeouts sized for real services, and takes overrides', async () => {
+    const { fleetVitestConfig } = await import('@fleet/testing');
+    expect(fleetVitestConfig().test).toMatchObject({ pool: 'forks', testTimeout: 30_000, hookTimeout: 60_000, include: ['src/**/*.test.ts', 'test/**/*.test.ts'] });
+    expect(fleetVitestConfig({ include: ['e2e/**/*.test.ts'], testTimeout: 5000 }).test).toMatchObject({ include: ['e2e/**/*.test.ts'], testTimeout: 5000 });
+  });
+});
