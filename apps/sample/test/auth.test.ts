@@ -34,5 +34,8 @@ describe('sample login, me, logout across two instances', () => {
     expect(sampleEnv({}).SESSION_SECRET).toMatch(/development-only/);
     expect(sampleEnv({ NODE_ENV: 'production' }).SESSION_SECRET).toBeUndefined();
     expect(sampleEnv({ SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET).toBe('x'.repeat(32));
+    expect(sampleEnv({})).toMatchObject({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DATABASE_REPLICA_URLS: 'postgres://postgres@127.0.0.1:5433/test' });
+    expect(sampleEnv({ DATABASE_URL: 'postgres://db.internal/app' }).DATABASE_URL).toBe('postgres://db.internal/app');
+    expect(sampleEnv({ NODE_ENV: 'production' }).DATABASE_URL).toBeUndefined();
   });
 });
