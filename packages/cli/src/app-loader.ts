@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type * as core from '@fleet/core';
 import type { createApp } from '@fleet/core';
 import { CliError } from './errors.js';
 import { closestMatch } from './suggest.js';
@@ -57,12 +58,16 @@ export async function importExport(source: ExportSource): Promise<unknown> {
  * the test runner does) still load a single copy.
  */
 export async function loadCreateApp(appFile: string): Promise<typeof createApp> {
+  return (await loadCore(appFile)).createApp;
+}
+
+/** The whole copy of @fleet/core the app file resolves, as `loadCreateApp` picks it (for `describePipeline`, whose marks are per copy too). */
+export async function loadCore(appFile: string): Promise<Pick<typeof core, 'createApp' | 'describePipeline'>> {
   const fromApp = resolveFrom(appFile, '@fleet/core');
   const fromCli = resolveFrom(import.meta.url, '@fleet/core');
-  const core = (fromApp && fromApp !== fromCli
+  return (fromApp && fromApp !== fromCli
     ? await import(pathToFileURL(fromApp).href)
-    : await import('@fleet/core')) as { createApp: typeof createApp };
-  return core.createApp;
+    : await import('@fleet/core')) as Pick<typeof core, 'createApp' | 'describePipeline'>;
 }
 
 function resolveFrom(from: string, specifier: string): string | undefined {

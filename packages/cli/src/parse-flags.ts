@@ -26,7 +26,7 @@ export function parseFlags<F extends FlagSpecs>(args: string[], flags: F, contex
     parsed = parseArgs({ args, options, strict: true, allowPositionals: context.maxPositionals > 0 }) as CommandInput<F>;
   } catch (error) {
     if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw error;
-    throw usageError(describeRejection(args, flags, options) ?? (error as Error).message, hint);
+    throw usageError(describeRejection(args, flags, options, context.maxPositionals) ?? (error as Error).message, hint);
   }
   if (parsed.positionals.length > context.maxPositionals) {
     throw usageError(`unexpected argument "${parsed.positionals[context.maxPositionals]}".`, hint);
@@ -37,10 +37,12 @@ export function parseFlags<F extends FlagSpecs>(args: string[], flags: F, contex
   return parsed;
 }
 
-function describeRejection(args: string[], flags: FlagSpecs, options: NonNullable<ParseArgsConfig['options']>): string | undefined {
+function describeRejection(args: string[], flags: FlagSpecs, options: NonNullable<ParseArgsConfig['options']>, maxPositionals: number): string | undefined {
   const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  let positionals = 0;
   for (const token of tokens) {
-    if (token.kind === 'positional') return `unexpected argument "${token.value}".`;
+    // The command's own arguments (fleet generate service orders) are fine; the one after them is not.
+    if (token.kind === 'positional' && ++positionals > maxPositionals) return `unexpected argument "${token.value}".`;
     if (token.kind !== 'option') continue;
     const spec = flags[token.name];
     if (!spec) {

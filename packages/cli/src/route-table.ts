@@ -6,20 +6,24 @@ export interface RouteRow {
   path: string;
   /** `Controller.method` */
   handler: string;
+  /** The handler's resilience decorators as compiled at boot, outermost first: `['RateLimit', 'Timeout']`. */
+  decorators: string[];
 }
 
-/** The routes sorted by path, then method (by code point, so the order does not depend on the locale). */
-export function routeRows(routes: readonly RouteInfo[]): RouteRow[] {
+/**
+ * The routes sorted by path, then method (by code point, so the order does not depend on the
+ * locale). `decoratorsOf` names the decorators of a controller method (none when it has none).
+ */
+export function routeRows(routes: readonly RouteInfo[], decoratorsOf: (controller: string, handler: string) => readonly string[] = () => []): RouteRow[] {
   return routes
-    .map((r) => ({ method: r.method, path: r.url, handler: `${r.controller}.${r.handler}` }))
+    .map((r) => ({ method: r.method, path: r.url, handler: `${r.controller}.${r.handler}`, decorators: [...decoratorsOf(r.controller, r.handler)] }))
     .sort((a, b) => compare(a.path, b.path) || compare(a.method, b.method));
 }
 
 export function formatRouteTable(rows: readonly RouteRow[]): string {
-  const table: Array<[string, string, string]> = [['METHOD', 'PATH', 'HANDLER'], ...rows.map((r): [string, string, string] => [r.method, r.path, r.handler])];
-  const methodWidth = Math.max(...table.map((r) => r[0].length));
-  const pathWidth = Math.max(...table.map((r) => r[1].length));
-  return table.map(([m, p, h]) => `${m.padEnd(methodWidth)}  ${p.padEnd(pathWidth)}  ${h}`).join('\n') + '\n';
+  const table: string[][] = [['METHOD', 'PATH', 'HANDLER', 'DECORATORS'], ...rows.map((r) => [r.method, r.path, r.handler, r.decorators.join(', ')])];
+  const widths = [0, 1, 2].map((k) => Math.max(...table.map((r) => r[k]!.length)));
+  return table.map((r) => r.map((cell, k) => (k < 3 ? cell.padEnd(widths[k]!) : cell)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
 function compare(a: string, b: string): number {

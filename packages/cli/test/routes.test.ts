@@ -14,21 +14,25 @@ const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 const SAMPLE_ROUTES = [
-  { method: 'GET', path: '/hello', handler: 'HelloController.hello' },
-  { method: 'POST', path: '/login', handler: 'AuthController.login' },
-  { method: 'POST', path: '/logout', handler: 'AuthController.logout' },
-  { method: 'GET', path: '/me', handler: 'AuthController.me' },
-  { method: 'GET', path: '/users/:id', handler: 'UsersController.get' },
-  { method: 'PUT', path: '/users/:id', handler: 'UsersController.put' },
+  { method: 'GET', path: '/hello', handler: 'HelloController.hello', decorators: [] },
+  { method: 'POST', path: '/login', handler: 'AuthController.login', decorators: ['RateLimit'] },
+  { method: 'POST', path: '/logout', handler: 'AuthController.logout', decorators: [] },
+  { method: 'GET', path: '/me', handler: 'AuthController.me', decorators: [] },
+  { method: 'POST', path: '/orders', handler: 'OrdersController.create', decorators: [] },
+  { method: 'GET', path: '/orders/:id', handler: 'OrdersController.get', decorators: [] },
+  { method: 'GET', path: '/users/:id', handler: 'UsersController.get', decorators: [] },
+  { method: 'PUT', path: '/users/:id', handler: 'UsersController.put', decorators: [] },
 ];
 const SAMPLE_TABLE = [
-  'METHOD  PATH        HANDLER',
-  'GET     /hello      HelloController.hello',
-  'POST    /login      AuthController.login',
-  'POST    /logout     AuthController.logout',
-  'GET     /me         AuthController.me',
-  'GET     /users/:id  UsersController.get',
-  'PUT     /users/:id  UsersController.put',
+  'METHOD  PATH         HANDLER                  DECORATORS',
+  'GET     /hello       HelloController.hello',
+  'POST    /login       AuthController.login     RateLimit',
+  'POST    /logout      AuthController.logout',
+  'GET     /me          AuthController.me',
+  'POST    /orders      OrdersController.create',
+  'GET     /orders/:id  OrdersController.get',
+  'GET     /users/:id   UsersController.get',
+  'PUT     /users/:id   UsersController.put',
   '',
 ].join('\n');
 // The sample needs a session secret (it boots Sessions); main.ts fills one in development only.
@@ -76,12 +80,27 @@ describe('fleet routes, in-process', () => {
     const result = await fleet(['routes', '--module', 'modules.js', '--export', 'UnsortedModule', '--json'], fixtures);
     expect(result.err).toBe('');
     expect(JSON.parse(result.out)).toEqual([
-      { method: 'GET', path: '/zoo', handler: 'ZooController.index' },
-      { method: 'DELETE', path: '/zoo/a', handler: 'ZooController.deleteA' },
-      { method: 'GET', path: '/zoo/a', handler: 'ZooController.getA' },
-      { method: 'GET', path: '/zoo/b', handler: 'ZooController.getB' },
-      { method: 'POST', path: '/zoo/b', handler: 'ZooController.postB' },
+      { method: 'GET', path: '/zoo', handler: 'ZooController.index', decorators: [] },
+      { method: 'DELETE', path: '/zoo/a', handler: 'ZooController.deleteA', decorators: [] },
+      { method: 'GET', path: '/zoo/a', handler: 'ZooController.getA', decorators: [] },
+      { method: 'GET', path: '/zoo/b', handler: 'ZooController.getB', decorators: [] },
+      { method: 'POST', path: '/zoo/b', handler: 'ZooController.postB', decorators: [] },
     ]);
+  });
+
+  it('lists the decorators applied to each handler, in the order they run', async () => {
+    const json = await fleet(['routes', '--module', 'modules.js', '--export', 'ResilientModule', '--json'], fixtures);
+    expect(json.err).toBe('');
+    expect(JSON.parse(json.out)).toEqual([
+      { method: 'GET', path: '/prices', handler: 'PricesController.list', decorators: ['Retry', 'CircuitBreaker', 'Timeout'] },
+      { method: 'GET', path: '/prices/plain', handler: 'PricesController.plain', decorators: [] },
+    ]);
+    expect((await fleet(['routes', '--module', 'modules.js', '--export', 'ResilientModule'], fixtures)).out).toBe([
+      'METHOD  PATH           HANDLER                 DECORATORS',
+      'GET     /prices        PricesController.list   Retry, CircuitBreaker, Timeout',
+      'GET     /prices/plain  PricesController.plain',
+      '',
+    ].join('\n'));
   });
 
   it('says so when the module has no routes', async () => {
@@ -138,7 +157,7 @@ describe('the built binary, run with cwd apps/sample', () => {
     expect(result.err).toContain('pass it here too: --config <file>');
     const withConfig = await fleetBin(['routes', '--module', `${fixtures}modules.js`, '--export', 'NeedsConfigModule', '--config', `${fixtures}modules.js`, '--config-export', 'FixtureConfig', '--json']);
     expect(withConfig.code).toBe(0);
-    expect(JSON.parse(withConfig.out)).toEqual([{ method: 'GET', path: '/greet', handler: 'GreetController.hello' }]);
+    expect(JSON.parse(withConfig.out)).toEqual([{ method: 'GET', path: '/greet', handler: 'GreetController.hello', decorators: [] }]);
   });
 
   it('reads config from the environment as usual: an invalid variable fails the boot with exit 1', async () => {

@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   FLEET_ERR_DB_INVALID_VALUE: { status: 500, summary: 'A sql`...` template was given undefined as a value' },
   FLEET_ERR_DB_INVALID_IDENTIFIER: { status: 500, summary: 'sql.id() was given an empty or invalid name' },
   FLEET_ERR_DB_INVALID_OPTIONS: { status: 500, summary: 'DatabaseModule.forRoot() or db.transaction() was given invalid options' },
+  FLEET_ERR_DB_INVALID_TEXT: { status: 400, summary: 'A value holds a NUL character or an invalid Unicode sequence, which PostgreSQL text cannot store' },
   FLEET_ERR_DB_QUERY_FAILED: { status: 500, summary: 'PostgreSQL rejected a query (SQLSTATE and statement in the message)' },
   FLEET_ERR_DB_TIMEOUT: { status: 503, summary: 'A query, or the wait for a pooled connection, exceeded its timeout' },
   FLEET_ERR_DB_ROW_INVALID: { status: 500, summary: 'A result row does not match its zod row schema (the column is named)' },
@@ -73,6 +74,35 @@ export const ERROR_CODES = {
   FLEET_ERR_DB_MIGRATION_CHANGED: { status: 500, summary: 'An applied migration file was edited afterwards' },
   FLEET_ERR_DB_MIGRATION_FAILED: { status: 500, summary: 'A migration file failed to apply (file and line in the message)' },
   FLEET_ERR_DB_MIGRATION_LOCK_TIMEOUT: { status: 500, summary: 'Another migrator held the migration lock for too long' },
+  // OpenAPI: the document generated from the routes (at boot when served, else on app.openapi() / fleet openapi)
+  FLEET_ERR_OPENAPI_INVALID_OPTIONS: { status: 500, summary: "createApp's openapi option is invalid (a path, the info, a security scheme)" },
+  FLEET_ERR_OPENAPI_PATH_TAKEN: { status: 500, summary: 'The path of the OpenAPI document or of its reference page is already a route' },
+  FLEET_ERR_OPENAPI_INVALID_METADATA: { status: 500, summary: '@ApiDoc is invalid: an unknown security scheme, a duplicate operationId, a field a controller cannot have, a status that is no error' },
+  FLEET_ERR_OPENAPI_SCHEMA_CONFLICT: { status: 500, summary: 'Two different zod schemas are registered under the same .meta({ id }) (or an id clashes with a generated <id>Input)' },
+  // Jobs: @Async and @Scheduled on BullMQ (boot, the enqueuing call, the worker, inspection)
+  FLEET_ERR_JOBS_INVALID_OPTIONS: { status: 500, summary: '@Async, @Scheduled or @CurrentJob has invalid options (queue, attempts, backoff, schedule, duration)' },
+  FLEET_ERR_JOBS_MODULE_REQUIRED: { status: 500, summary: '@Async or @Scheduled is used but JobsModule is not imported' },
+  FLEET_ERR_JOBS_DUPLICATE_NAME: { status: 500, summary: 'Two job methods have the same job name (class and method name, or the name option)' },
+  FLEET_ERR_JOBS_ARGUMENT_NOT_JSON: { status: 500, summary: 'An @Async method was called with an argument that does not survive JSON (Date, Map, class instance, function, cycle...)' },
+  FLEET_ERR_JOBS_ENQUEUE_FAILED: { status: 503, summary: 'A job could not be enqueued: Redis is unreachable or refused the command' },
+  FLEET_ERR_JOBS_TIMEOUT: { status: 504, summary: 'One attempt of a job ran longer than the timeout of its @Async' },
+  FLEET_ERR_JOBS_UNKNOWN_JOB: { status: 500, summary: 'A worker took a job whose name no method of this app declares' },
+  FLEET_ERR_JOBS_NOT_FOUND: { status: 404, summary: 'No job has this id (in any queue of the app)' },
+  FLEET_ERR_JOBS_NOT_FAILED: { status: 409, summary: 'Only a failed job can be retried' },
+  FLEET_ERR_JOBS_NOT_STARTED: { status: 500, summary: 'Jobs was used before the application booted it, or after shutdown' },
+  // Cache: @Cached, @CacheEvict, @CachePut and the injectable Cache (L1 in process, L2 in Redis)
+  FLEET_ERR_CACHE_INVALID_OPTIONS: { status: 500, summary: '@Cached, @CacheEvict, @CachePut or a Cache call has invalid options (ttl, key, tags, l1, staleWhileRevalidate, lock)' },
+  FLEET_ERR_CACHE_MODULE_REQUIRED: { status: 500, summary: '@Cached, @CacheEvict or @CachePut is used but CacheModule is not imported' },
+  FLEET_ERR_CACHE_KEY_INVALID: { status: 500, summary: 'A cache key could not be made: a key function returned no string, or an argument has no stable encoding' },
+  FLEET_ERR_CACHE_NOT_SERIALIZABLE: { status: 500, summary: 'A cached method returned (or Cache.set was given) a value that does not survive JSON (Date, Map, class instance, NaN, cycle...)' },
+  // Security: boot (headers, CORS, timeouts, trusted proxies, log redaction) and the client errors its defaults answer
+  FLEET_ERR_SECURITY_INVALID_OPTIONS: { status: 500, summary: 'A security option (securityHeaders, cors, timeouts, trustProxy, redactHeaders, or their FLEET_* variables) is invalid' },
+  FLEET_ERR_SECURITY_CORS_WILDCARD_CREDENTIALS: { status: 500, summary: "CORS allows any origin ('*') together with credentials" },
+  FLEET_ERR_SECURITY_CORS_ORIGINS_REQUIRED: { status: 500, summary: 'CORS is configured in production without an explicit list of origins' },
+  FLEET_ERR_SECURITY_CORS_ORIGIN_REFUSED: { status: 403, summary: 'A CORS preflight came from an origin that is not in the allowlist' },
+  FLEET_ERR_SECURITY_REQUEST_TIMEOUT: { status: 408, summary: 'The client did not send its headers (headersTimeoutMs) or whole request (requestTimeoutMs) in time' },
+  FLEET_ERR_SECURITY_HEADERS_TOO_LARGE: { status: 431, summary: "The request headers exceed Node's maximum header size" },
+  FLEET_ERR_SECURITY_UNSAFE_JSON_STRING: { status: 400, summary: 'A string in the JSON body contains U+0000 or a lone surrogate' },
   // Runtime: request context
   FLEET_ERR_CONTEXT_UNAVAILABLE: { status: 500, summary: 'RequestContext was read outside a request' },
 } as const satisfies Record<string, { status: number; summary: string }>;

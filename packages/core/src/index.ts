@@ -62,5 +62,32 @@ export {
 } from './resilience/index.js';
 export { Clock, SystemClock, parseDuration, parseRate, type TimerHandle, type AbortLike, type Rate, type Duration } from './time/index.js';
 
+// OpenAPI: the document comes from the routes' zod schemas; @ApiDoc adds what they cannot say
+export { ApiDoc } from './http/decorators.js';
+export type { ApiDocOptions } from './http/metadata.js';
+export type {
+  OpenApiOptions, OpenApiDocument, OpenApiInfo, OpenApiServer, OpenApiSecurityScheme, OpenApiSecurityRequirement, OpenApiTag,
+  OpenApiOperation, OpenApiParameter, OpenApiRequestBody, OpenApiResponse, OpenApiPathItem, JsonSchema,
+} from './openapi/index.js';
+
+// Security defaults: headers (helmet policy, computed once), CORS allowlist, server timeouts, trusted proxies, log redaction
+export {
+  JSON_API_POLICY, type SecurityHeadersOptions, type CorsOptions, type ServerTimeoutOptions, type TrustProxySetting,
+} from './security/index.js';
+
+// Jobs: @Async and @Scheduled on BullMQ (loaded at boot only by apps that import JobsModule)
+export {
+  Async, Scheduled, CurrentJob, enqueued, Jobs, JobsModule, JobsConfig, openJobsAdmin, SLOW_REQUEST_MS,
+  type AsyncOptions, type ScheduledOptions, type Schedule, type JobBackoff, type JobRef, type JobContext, type JobState,
+  type JobStatus, type FailedJob, type ScheduleInfo, type JobsAdmin,
+} from './jobs/index.js';
+
+// Cache: @Cached (L1 in process + L2 in Redis, invalidated fleet-wide), @CacheEvict, @CachePut, Cache (lru-cache loaded only when CacheModule boots)
+export {
+  Cached, CacheEvict, CachePut, Cache, CacheModule, CacheConfig,
+  type CachedOptions, type CacheEvictOptions, type CachePutOptions, type CacheSetOptions, type CacheWrapOptions, type CacheKey,
+  type CacheTags, type L1Option, type CacheSnapshot, type CacheStats,
+} from './cache/index.js';
+
 // Errors
 export { FleetError, FleetBootError, ERROR_CODES, type FleetErrorCode, type ErrorDetail } from './errors.js';

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Req, Res, Sessions, UnauthorizedError } from '@fleet/core';
+import { Body, Controller, Get, Post, RateLimit, Req, Res, Sessions, UnauthorizedError } from '@fleet/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
@@ -11,6 +11,7 @@ interface UserSession { userId: string }
 export class AuthController {
   constructor(private readonly sessions: Sessions) {}
 
+  @RateLimit('10/minute', { key: 'ip' })
   @Post('/login', { response: Me })
   async login(@Body(Login) body: z.infer<typeof Login>, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     await this.sessions.start<UserSession>(req, reply, { userId: body.userId });

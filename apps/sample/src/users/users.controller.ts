@@ -7,8 +7,10 @@ const UserId = z.number().int().positive().max(2_147_483_647);
 const UserFields = z.object({ name: z.string().trim().min(1).max(200), email: z.email().max(254) });
 
 /**
- * `PUT` writes on the primary and answers with the read-your-writes token (`x-fleet-lsn` header
- * and `fleet_lsn` cookie); a `GET` that carries it, through any instance, sees the write.
+ * `GET` reads through the cache (`UsersService.find` is `@Cached`: L1 in process, L2 in Redis).
+ * `PUT` writes on the primary, evicts the user on every instance before it answers, and answers
+ * with the read-your-writes token (`x-fleet-lsn` header and `fleet_lsn` cookie); a `GET` that
+ * carries it, through any instance, sees the write.
  */
 @Controller('/users')
 export class UsersController {

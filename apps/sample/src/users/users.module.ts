@@ -1,7 +1,8 @@
-import { Module } from '@fleet/core';
+import { CacheModule, Module } from '@fleet/core';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
-@Module({ providers: [UsersRepository, UsersService], controllers: [UsersController], exports: [UsersService] })
+/** CacheModule is global: importing it here gives the whole app the cache (it needs RedisModule, imported by the root). */
+@Module({ imports: [CacheModule], providers: [UsersRepository, UsersService], controllers: [UsersController], exports: [UsersService] })
 export class UsersModule {}

@@ -4,8 +4,13 @@ import { HELP_FLAG, globalHelp } from '../help-text.js';
 import { closestMatch } from '../suggest.js';
 import { dbCommand } from './db.js';
 import { doctorCommand } from './doctor.js';
+import { generateCommand } from './generate.js';
 import { createHelpCommand } from './help.js';
+import { jobsCommand } from './jobs.js';
+import { newCommand } from './new.js';
+import { openapiCommand } from './openapi.js';
 import { routesCommand } from './routes.js';
+import { workerCommand } from './worker.js';
 
 /** Flags accepted before the command name. */
 export const GLOBAL_FLAGS = {
@@ -16,7 +21,7 @@ export const GLOBAL_FLAGS = {
 const helpCommand = createHelpCommand({ overview, lookup: findCommand });
 
 /** Every command, in the order `fleet --help` lists them. */
-export const COMMANDS: readonly Command[] = [helpCommand, routesCommand, doctorCommand, dbCommand];
+export const COMMANDS: readonly Command[] = [helpCommand, newCommand, generateCommand, routesCommand, openapiCommand, doctorCommand, dbCommand, workerCommand, jobsCommand];
 
 export function overview(): string {
   return globalHelp(COMMANDS, GLOBAL_FLAGS);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { ConfigClass, FleetApp } from '@fleet/core';
-import { loadCreateApp, importExport } from '../app-loader.js';
+import { loadCore, importExport } from '../app-loader.js';
 import { ExitCode, defineCommand } from '../command.js';
 import { formatError } from '../report-error.js';
 import { formatRouteTable, routeRows } from '../route-table.js';
@@ -13,13 +13,13 @@ import { formatRouteTable, routeRows } from '../route-table.js';
 export const routesCommand = defineCommand({
   name: 'routes',
   aliases: [],
-  summary: 'Print the routes of the app (method, path, handler) without starting the server',
+  summary: 'Print the routes of the app (method, path, handler, decorators applied) without starting the server',
   flags: {
     module: { type: 'string', valueName: 'file', default: 'dist/app.module.js', description: 'Compiled app module to load, relative to the current directory' },
     export: { type: 'string', valueName: 'name', default: 'AppModule', description: 'Export of --module that is the root module' },
     config: { type: 'string', valueName: 'file', description: 'Compiled file exporting the config class your main passes to createApp({ config })' },
     'config-export': { type: 'string', valueName: 'name', default: 'AppConfig', description: 'Export of --config that is the config class' },
-    json: { type: 'boolean', description: 'Print JSON ([{ method, path, handler }]) instead of a table' },
+    json: { type: 'boolean', description: 'Print JSON ([{ method, path, handler, decorators }]) instead of a table' },
   },
   async run({ values }, io) {
     const moduleFile = resolve(io.cwd, values.module);
@@ -30,11 +30,14 @@ export const routesCommand = defineCommand({
       file: resolve(io.cwd, values.config), exportName: values['config-export'], fileFlag: '--config', exportFlag: '--config-export',
       role: 'the compiled config class', cwd: io.cwd,
     });
-    const createApp = await loadCreateApp(moduleFile);
+    const { createApp, describePipeline } = await loadCore(moduleFile);
 
+    // The controllers' instances, by class name, to read the decorator pipeline compiled on each handler.
+    const instances = new Map<string, object>();
+    const instrument = (instance: object) => { instances.set((instance.constructor as Function).name, instance); };
     let app: FleetApp;
     try {
-      app = await createApp(rootModule, { logger: false, ...(config ? { config: config as ConfigClass } : {}) });
+      app = await createApp(rootModule, { logger: false, instrument, ...(config ? { config: config as ConfigClass } : {}) });
     } catch (error) {
       io.stderr.write(formatError('fleet routes', error));
       const code = (error as { code?: unknown } | null)?.code;
@@ -46,7 +49,10 @@ export const routesCommand = defineCommand({
     }
 
     try {
-      const rows = routeRows(app.routes);
+      const rows = routeRows(app.routes, (controller, handler) => {
+        const instance = instances.get(controller);
+        return (instance && describePipeline(instance, handler)?.filter((stage) => stage !== 'method')) ?? [];
+      });
       if (values.json) io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
       else io.stdout.write(rows.length ? formatRouteTable(rows) : `No routes: ${values.export} has no controllers with routes.\n`);
     } finally {

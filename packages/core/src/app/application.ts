@@ -4,6 +4,7 @@ import type { Container } from '../di/container.js';
 import { describeHookFailures, runHooks, type HookResult } from '../di/lifecycle.js';
 import type { Token } from '../di/tokens.js';
 import type { RouteInfo } from '../http/route-compiler.js';
+import type { OpenApiDocument } from '../openapi/types.js';
 import { registerHealthRoutes, startEventLoopTicker, type ProbeState } from '../health/health-routes.js';
 import { isHealthIndicator, type HealthIndicator } from '../health/indicator.js';
 import { GracefulShutdown } from '../lifecycle/shutdown.js';
@@ -23,6 +24,11 @@ export interface FleetApp<C = unknown> {
   readonly routes: readonly RouteInfo[];
   /** Whether requests enter the RequestContext (someone injects it). */
   readonly requestContextEnabled: boolean;
+  /**
+   * The OpenAPI 3.1 document of the routes (a fresh copy per call): generated at boot when it is
+   * served (`openapi` option), else on the first call. `fleet openapi` writes it.
+   */
+  openapi(): Promise<OpenApiDocument>;
   /** A provider's instance (singletons are shared; transients are new each call). */
   get<T>(token: Token<T>): T;
   /** Loads registered Fastify plugins and compiles route schemas (listen() does it too). */
@@ -50,6 +56,8 @@ export interface ApplicationParts<C> {
   options: AppOptions<C>;
   /** Resolved drain delay and deadline (validated before boot). */
   shutdown: { drainDelayMs: number; deadlineMs: number };
+  /** The OpenAPI document (see `installOpenApi`). */
+  openapi: () => Promise<OpenApiDocument>;
 }
 
 export class Application<C> implements FleetApp<C> {
@@ -57,6 +65,7 @@ export class Application<C> implements FleetApp<C> {
   readonly config: C;
   readonly routes: readonly RouteInfo[];
   readonly requestContextEnabled: boolean;
+  readonly openapi: () => Promise<OpenApiDocument>;
   private readonly container: Container;
   private readonly options: AppOptions<C>;
   private readonly probes: ProbeState = { started: false, shuttingDown: false, lastTick: Date.now(), worstLagMs: 0 };
@@ -70,6 +79,7 @@ export class Application<C> implements FleetApp<C> {
     this.config = parts.config;
     this.routes = parts.routes;
     this.requestContextEnabled = parts.requestContextEnabled;
+    this.openapi = parts.openapi;
     this.container = parts.container;
     this.options = parts.options;
     const indicators: HealthIndicator[] = this.container.built.map((t) => t.instance).filter(isHealthIndicator);

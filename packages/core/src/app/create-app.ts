@@ -16,8 +16,11 @@ import { AppEnvironment } from './environment.js';
 import { runAs, startWatchingTimers, type BootTimer } from '../state/boot-timers.js';
 import { freezeSingletons, inspectSingletons, stateError } from '../state/guard.js';
 import { installPipelines, type InstalledPipelines } from '../resilience/install-pipelines.js';
+import { installJobs } from '../jobs/install-jobs.js';
 import { ResilienceRegistry } from '../resilience/registry.js';
 import { Clock, SystemClock } from '../time/clock.js';
+import { installOpenApi } from '../openapi/install.js';
+import { collectSecrets, installSecurity, resolveSecurity, securityServerOptions, type SecuritySettings } from '../security/security-settings.js';
 import type { AppOptions } from './options.js';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -45,8 +48,11 @@ export type { FleetApp } from './application.js';
 export async function createApp<C = unknown>(rootModule: unknown, options: AppOptions<C> = {}): Promise<FleetApp<C>> {
   const production = options.production ?? process.env.NODE_ENV === 'production';
   const shutdown = shutdownSettings(options, production);
-  const fastify = Fastify(fastifyOptions(options));
-  installErrorHandling(fastify, { production });
+  // Security defaults are resolved (and refused) before anything is built; headers and CORS run before the app's own hooks.
+  const security = resolveSecurity(options, production);
+  const fastify = Fastify(fastifyOptions(options, security));
+  installErrorHandling(fastify, { production, redact: security.failures });
+  await installSecurity(fastify, security);
   fastify.setValidatorCompiler(validatorCompiler());
 
   const stopWatchingTimers = startWatchingTimers();
@@ -65,6 +71,7 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
     ],
 
   }).catch((e: unknown) => { stopWatchingTimers(); throw e; });
+  collectSecrets(security, container.singletons().map((s) => s.instance));
 
   if (options.instrument) for (const t of container.built) options.instrument(t.instance as object, t.name);
   const init = await runHooks(container.built, 'onInit', options.initTimeoutMs ?? 30_000, runAs)
@@ -82,14 +89,17 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
   try {
     // Decorator pipelines are installed on their instances before the guard freezes them (and before routes read them).
     const pipelines: InstalledPipelines = await installPipelines(container);
+    // @Async/@Scheduled: enqueuers replace the methods (before the guard freezes), schedules synced; workers start once ready.
+    await installJobs(container, fastify, options);
     guardState(container, bootTimers ?? [], options, fastify.log);
     const requestContextEnabled = options.requestContext === 'always' || container.isInjected(RequestContext) || pipelines.needsRequestContext === true;
     const telemetry = options.telemetry === 'auto' || options.telemetry === undefined ? tracingRegistered() : options.telemetry;
     if (telemetry) installHttpTelemetry(fastify);
     if (options.setup) await options.setup(fastify);
     const routes = compileControllers(fastify, container.controllers(), { requestContext: requestContextEnabled, telemetry });
+    const openapi = await installOpenApi({ fastify, controllers: container.controllers().map((c) => c.cls), setting: options.openapi, production, rootModule });
     const config = (options.config ? container.get(options.config) : undefined) as C;
-    return new Application<C>({ fastify, container, config, routes, requestContextEnabled, options, shutdown });
+    return new Application<C>({ fastify, container, config, routes, requestContextEnabled, options, shutdown, openapi });
   } catch (e) {
     await runHooks([...container.built].reverse(), 'onShutdown', options.shutdownTimeoutMs ?? 10_000);
     throw e;
@@ -114,12 +124,12 @@ function guardState(container: Container, timers: BootTimer[], options: AppOptio
   freezeSingletons(targets);
 }
 
-function fastifyOptions(options: AppOptions): FastifyServerOptions {
+function fastifyOptions(options: AppOptions, security: SecuritySettings): FastifyServerOptions {
   const logger = options.logger === undefined || options.logger === true ? { level: process.env.LOG_LEVEL ?? 'info' } : options.logger;
   return {
-    logger,
+    // logger (with redaction), trustProxy, server timeouts and client-error answers
+    ...securityServerOptions(security, logger),
     bodyLimit: options.bodyLimit ?? 1_048_576,
-    trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,
     // While closing, requests on connections still open are served (not 503): the drain answers them with Connection: close.
     return503OnClosing: false,

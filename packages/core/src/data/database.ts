@@ -121,6 +121,7 @@ export class Database implements OnInit, OnShutdown, HealthIndicator {
       const result = await dataStorage.run({ tx, consistency: scope?.consistency }, fn, tx);
       if (state === undefined || options?.readOnly) await tx.raw('commit');
       else this.afterWrite(state, lsnOf(await tx.raw(`commit; ${CURRENT_LSN}`)));
+      tx.markCommitted();
       return result;
     } catch (err) {
       if (tx.broken) this.prober.suspect(this.primaryNode, tx.broken);
@@ -129,6 +130,7 @@ export class Database implements OnInit, OnShutdown, HealthIndicator {
     } finally {
       tx.close();
       client.release(tx.broken ?? false);
+      await tx.runAfterCommit();
     }
   }
 

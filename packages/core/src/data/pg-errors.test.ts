@@ -45,3 +45,13 @@ describe('pg error classification', () => {
     expect(wrapQueryError(pgError('ECONNRESET', 'read ECONNRESET'), q, 'primary')).toMatchObject({ code: 'FLEET_ERR_DB_PRIMARY_UNAVAILABLE', statusCode: 503 });
   });
 });
+
+describe('text the database cannot store', () => {
+  it('is the caller\'s fault: a 400 with its own code, the SQLSTATE kept', () => {
+    const err = wrapQueryError(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }), { text: 'insert into t values ($1)' }, 'primary');
+    expect(err.code).toBe('FLEET_ERR_DB_INVALID_TEXT');
+    expect(err.statusCode).toBe(400);
+    expect((err as { sqlState?: string }).sqlState).toBe('22021');
+    expect(wrapQueryError(Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }), { text: 'select 1' }, 'replica-1').code).toBe('FLEET_ERR_DB_INVALID_TEXT');
+  });
+});

@@ -60,6 +60,11 @@ export function wrapQueryError(err: unknown, q: Pick<SqlQuery, 'text'>, node: st
     return new DatabaseQueryError(node.startsWith('primary') ? 'FLEET_ERR_DB_PRIMARY_UNAVAILABLE' : 'FLEET_ERR_DB_QUERY_FAILED',
       `The connection to ${node} failed during a query (${message}). Statement: ${statement}.`, err);
   }
+  // Text the database cannot store (a NUL byte, an invalid Unicode sequence) came from the caller: a 400, not a server fault.
+  if (e?.code === '22021' || e?.code === '22P05') {
+    return new DatabaseQueryError('FLEET_ERR_DB_INVALID_TEXT',
+      `The value cannot be stored as text: it contains a NUL character or an invalid Unicode sequence (SQLSTATE ${e.code}). Fix: remove the character from the input.`, err);
+  }
   const code = typeof e?.code === 'string' ? ` (SQLSTATE ${e.code}${typeof e.constraint === 'string' ? `, constraint ${e.constraint}` : ''})` : '';
   // PostgreSQL's `detail` often quotes row values: it stays on `cause`, out of the message.
   return new DatabaseQueryError('FLEET_ERR_DB_QUERY_FAILED', `PostgreSQL (${node}) rejected a query: ${message}${code}. Statement: ${statement}`, err);

@@ -51,6 +51,9 @@ export class TransactionRunner extends QueryRunner implements Transaction {
   private closed = false;
   /** Set when the connection failed: it must not go back to the pool. */
   broken?: Error;
+  /** Work to run once the outermost transaction has committed (dropped on rollback). */
+  private afterCommitHooks?: Array<() => unknown>;
+  private committed = false;
 
   constructor(private readonly client: PoolClient) {
     super();
@@ -99,5 +102,27 @@ export class TransactionRunner extends QueryRunner implements Transaction {
   /** @internal */
   close(): void {
     this.closed = true;
+  }
+
+  /**
+   * @internal Runs `fn` after the outermost transaction commits, not before (a cache eviction
+   * must not let a reader cache the old row again before the new one is visible); dropped when it
+   * rolls back. `db.transaction()` awaits it before it returns.
+   */
+  afterCommit(fn: () => unknown): void {
+    (this.afterCommitHooks ??= []).push(fn);
+  }
+
+  /** @internal the commit succeeded. */
+  markCommitted(): void {
+    this.committed = true;
+  }
+
+  /** @internal runs the after-commit work (after a commit only); never throws. */
+  async runAfterCommit(): Promise<void> {
+    const hooks = this.afterCommitHooks;
+    this.afterCommitHooks = undefined;
+    if (!this.committed || hooks === undefined) return;
+    await Promise.allSettled(hooks.map(async (fn) => fn()));
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Injectable } from '../di/decorators.js';
-import { controllerMeta, type HttpMethod, type ParamKind, type RouteOptions } from './metadata.js';
+import { controllerMeta, type ApiDocOptions, type HttpMethod, type ParamKind, type RouteOptions } from './metadata.js';
 
 /** Declares a controller: a singleton whose decorated methods become routes under `prefix`. */
 export function Controller(prefix = ''): ClassDecorator {
@@ -58,3 +58,15 @@ export function Req(): ParameterDecorator { return param('req'); }
 
 /** The Fastify reply: the handler then sends the response itself (its return value is ignored unless it returns the reply). */
 export function Res(): ParameterDecorator { return param('res'); }
+
+/**
+ * Adds to the OpenAPI document what the schemas cannot say: `@ApiDoc({ summary: 'Get a user' })`
+ * on a route, `@ApiDoc({ security: ['session'] })` on a controller (for all its routes). Only
+ * recorded here; it is read when the document is generated, never per request.
+ */
+export function ApiDoc(options: ApiDocOptions): ClassDecorator & MethodDecorator {
+  return ((target: object, key?: string | symbol) => {
+    if (key === undefined) controllerMeta(target as Function).doc = { ...options };
+    else controllerMeta(target.constructor).docs.set(String(key), { ...options });
+  }) as ClassDecorator & MethodDecorator;
+}

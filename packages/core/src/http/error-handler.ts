@@ -23,6 +23,8 @@ const FASTIFY_CODES: Record<string, { code: string; message: string }> = {
 export interface ErrorHandlerOptions {
   /** Hide messages of unexpected errors (5xx) from clients. */
   production: boolean;
+  /** Removes config secrets and the request's own credentials from 5xx bodies and their log line (failure path only). */
+  redact?: { message(text: string, request: FastifyRequest): string; error(error: unknown, request: FastifyRequest): unknown };
 }
 
 /** Maps every error to `{ statusCode, code, message, details? }`; unexpected ones are logged with the request id. */
@@ -32,8 +34,10 @@ export function installErrorHandling(fastify: FastifyInstance, options: ErrorHan
     const body = error.validation ? validationBody(request) : toBody(error, options.production);
     // Unexpected errors at error level; deliberate 5xx answers (a breaker open, a timeout) at warn, with their code.
     if (body.statusCode >= 500) {
-      if (error instanceof FleetError && error.statusCode !== 500) request.log.warn({ code: error.code, statusCode: error.statusCode }, error.message);
-      else request.log.error({ err: error }, 'request failed with an unexpected error');
+      const redact = options.redact;
+      if (error instanceof FleetError && error.statusCode !== 500) request.log.warn({ code: error.code, statusCode: error.statusCode }, redact ? redact.message(error.message, request) : error.message);
+      else request.log.error({ err: redact ? redact.error(error, request) : error }, 'request failed with an unexpected error');
+      if (redact) body.message = redact.message(body.message, request);
     }
     reply.header('x-request-id', request.id);
     // A FleetError may carry response headers of its own (Retry-After, RateLimit-*): sent with its body.

@@ -109,8 +109,8 @@ function compileRoute(instance: object, prefix: string, route: RouteMeta, params
   };
 }
 
-/** One zod schema per request part: the whole-object schema, extended by named fields. */
-function locationSchema(kind: 'param' | 'query' | 'headers' | 'body', list: ParamMeta[], pathParams: string[], invalid: (m: string) => Error): z.ZodType | undefined {
+/** One zod schema per request part: the whole-object schema, extended by named fields (the OpenAPI document reads the same one). */
+export function locationSchema(kind: 'param' | 'query' | 'headers' | 'body', list: ParamMeta[], pathParams: string[], invalid: (m: string) => Error): z.ZodType | undefined {
   if (!list.some((p) => p.schema)) return undefined;
   if (kind === 'body') return list.find((p) => p.schema)!.schema;
   const whole = list.find((p) => p.name === undefined && p.schema)?.schema;
@@ -214,7 +214,7 @@ function withContext(next: Handler): Handler {
   return (req, reply) => contextStorage.run(req, next, req, reply);
 }
 
-function joinPath(prefix: string, path: string): string {
+export function joinPath(prefix: string, path: string): string {
   const joined = `/${[prefix, path].map((s) => s.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
   return joined;
 }

@@ -37,6 +37,8 @@ export interface CompileDependencies {
   log: Logger;
   registry: ResilienceRegistry;
   redis: RedisConnection | undefined;
+  /** A provider of the app, or undefined (see `StageContext.resolve`). */
+  resolve?: StageContext['resolve'];
 }
 
 /** Redis deadlines are real time whatever the app's clock (a ManualClock does not advance the network). */
@@ -96,14 +98,14 @@ export async function compilePipelines(targets: DecoratedInstance[], deps: Compi
     for (const [method, meta] of methods) {
       const owner = `${className}.${method}`;
       const original = (instance as Record<string, unknown>)[method] as (...args: unknown[]) => unknown;
-      const context: StageContext = { owner, instance, signalIndex: meta.signalIndex, clock, ticker, registry, log, tracing };
+      const context: StageContext = { owner, instance, signalIndex: meta.signalIndex, clock, ticker, registry, log, tracing, resolve: deps.resolve ?? (() => undefined) };
       let invoke = terminal(original, meta.signalIndex);
       const stages: string[] = ['method'];
       for (let i = STAGE_ORDER.length - 1; i >= 0; i--) {
         const spec = meta.stages.get(STAGE_ORDER[i]!);
         if (!spec) continue;
         invoke = build(spec, invoke, context);
-        stages.unshift(STAGE_LABEL[spec.kind]);
+        stages.unshift(spec.label ?? STAGE_LABEL[spec.kind]);
       }
       const pipeline = entry(instance, invoke, meta.signalIndex) as ReturnType<typeof entry> & { [kPipeline]: PipelineDescription };
       Object.defineProperty(pipeline, 'name', { value: method });

@@ -54,7 +54,10 @@ export async function installPipelines(container: Container): Promise<InstalledP
   throwAll(dedupe(problems));
   if (targets.length > 0) {
     const { compilePipelines } = await import('./compile-pipelines.js');
-    await compilePipelines(targets, { clock: container.get(Clock), log: container.get(Logger), registry: container.get(ResilienceRegistry), redis });
+    await compilePipelines(targets, {
+      clock: container.get(Clock), log: container.get(Logger), registry: container.get(ResilienceRegistry), redis,
+      resolve: (token) => provided(container, token),
+    });
   }
   return { methods, needsRequestContext };
 }

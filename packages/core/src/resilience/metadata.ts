@@ -13,6 +13,8 @@ export interface StageSpec<O = unknown> {
   options: O;
   /** Builds the stage around `next`, once per method at boot; built-in stages leave it out. */
   build?: (next: Invoke, context: StageContext) => Invoke;
+  /** What `describePipeline` shows for the stage. @default STAGE_LABEL[kind] */
+  label?: string;
 }
 
 /** The resilience metadata of one method. */

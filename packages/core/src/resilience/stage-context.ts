@@ -18,4 +18,6 @@ export interface StageContext {
   readonly log: Logger;
   /** Whether a tracer provider is registered: per-call span attributes are compiled in only then. */
   readonly tracing: boolean;
+  /** A provider of the app, or undefined when no module provides it (for stages of other capabilities, e.g. `Cache`). */
+  readonly resolve: <T>(token: abstract new (...args: any[]) => T) => T | undefined;
 }

@@ -123,7 +123,7 @@ describe('@RateLimit over HTTP', () => {
     const clock = new ManualClock();
     const overrides = [{ provide: Clock, useValue: clock }];
     plain = await createTestApp(HttpModule, { env: fleetEnv(), overrides });
-    proxied = await createTestApp(HttpModule, { env: fleetEnv(), overrides, trustProxy: true });
+    proxied = await createTestApp(HttpModule, { env: fleetEnv(), overrides, trustProxy: 'loopback' });
   });
   afterAll(async () => { await plain?.close(); await proxied?.close(); });
 

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { Async, Injectable, Jobs, Logger, NotFoundError, Scheduled, enqueued, type JobStatus } from '@fleet/core';
+import { OrdersRepository, type OrderItem, type OrderRow } from './orders.repository.js';
+
+/** How long the simulated work takes: an email about 2 s, an invoice PDF about 3 s, the warehouse about 1 s. */
+export const WORK_MS = { confirmationEmail: 2000, invoicePdf: 3000, warehouse: 1000 } as const;
+/** Orders still unpaid after this many minutes are expired by the scheduled job. */
+export const PAYMENT_WINDOW_MINUTES = 30;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface OrderView {
+  orderId: string;
+  status: OrderRow['status'];
+  items: OrderItem[];
+  confirmationSentAt: string | null;
+  invoicePdf: string | null;
+  warehouseNotifiedAt: string | null;
+  jobs: Record<'confirmationEmail' | 'invoicePdf' | 'warehouse', Pick<JobStatus, 'id' | 'state' | 'attemptsMade' | 'attempts' | 'progress'> | null>;
+}
+
+/**
+ * Orders: `place` answers in milliseconds (one insert on the primary, three enqueues); the slow
+ * work runs on workers as @Async jobs. Each job is keyed by the order (dedupeKey), so placing
+ * the same order's jobs twice enqueues nothing more, and each records its result idempotently.
+ */
+@Injectable()
+export class OrdersService {
+  constructor(private readonly orders: OrdersRepository, private readonly jobs: Jobs, private readonly log: Logger) {}
+
+  async place(items: OrderItem[]): Promise<{ orderId: string; status: 'processing' }> {
+    const orderId = randomUUID();
+    await this.orders.insert(orderId, items);
+    const [confirmationEmail, invoicePdf, warehouse] = await Promise.all([
+      enqueued(this.sendConfirmationEmail(orderId)),
+      enqueued(this.generateInvoicePdf(orderId)),
+      enqueued(this.notifyWarehouse(orderId)),
+    ]);
+    await this.orders.setJobs(orderId, { confirmationEmail: confirmationEmail.jobId, invoicePdf: invoicePdf.jobId, warehouse: warehouse.jobId });
+    return { orderId, status: 'processing' };
+  }
+
+  async find(orderId: string): Promise<OrderView> {
+    const order = await this.orders.byId(orderId);
+    if (!order) throw new NotFoundError(`order ${orderId} not found`);
+    const status = async (id: string | undefined) => {
+      const s = id === undefined ? undefined : await this.jobs.status(id);
+      return s ? { id: s.id, state: s.state, attemptsMade: s.attemptsMade, attempts: s.attempts, progress: s.progress } : null;
+    };
+    const [confirmationEmail, invoicePdf, warehouse] = await Promise.all([status(order.jobs.confirmationEmail), status(order.jobs.invoicePdf), status(order.jobs.warehouse)]);
+    return {
+      orderId: order.orderId, status: order.status, items: order.items,
+      confirmationSentAt: order.confirmationSentAt?.toISOString() ?? null, invoicePdf: order.invoicePdf,
+      warehouseNotifiedAt: order.warehouseNotifiedAt?.toISOString() ?? null,
+      jobs: { confirmationEmail, invoicePdf, warehouse },
+    };
+  }
+
+  @Async({ attempts: 5, backoff: { type: 'exponential', delay: '1s' }, dedupeKey: (orderId: string) => orderId })
+  async sendConfirmationEmail(orderId: string): Promise<void> {
+    await pause(WORK_MS.confirmationEmail);
+    await this.orders.confirmationSent(orderId);
+  }
+
+  @Async({ timeout: '30s', dedupeKey: (orderId: string) => orderId })
+  async generateInvoicePdf(orderId: string): Promise<{ url: string }> {
+    await pause(WORK_MS.invoicePdf);
+    const url = `https://invoices.example.com/${orderId}.pdf`;
+    await this.orders.invoiceStored(orderId, url);
+    return { url };
+  }
+
+  @Async({ dedupeKey: (orderId: string) => orderId })
+  async notifyWarehouse(orderId: string): Promise<void> {
+    await pause(WORK_MS.warehouse);
+    await this.orders.warehouseNotified(orderId);
+  }
+
+  /** Once a minute, on one instance of the fleet: orders left unpaid past the payment window expire. */
+  @Scheduled('* * * * *')
+  async expireUnpaidOrders(): Promise<number> {
+    const expired = await this.orders.expireUnpaid(PAYMENT_WINDOW_MINUTES);
+    if (expired > 0) this.log.info({ expired }, `expired ${expired} unpaid order(s)`);
+    return expired;
+  }
+}

@@ -1,0 +1,2 @@
+import { server } from './advisory-server.mjs';
+export const start = server(true);
