@@ -16,33 +16,21 @@
  * scripts/services.sh up). It never fails on
  * a timing: it prints a markdown table and writes the raw samples to bench/resilience/results/.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberFlag, pinToCore } from './pinned.mjs';
 import { alternate, interleaveCalls, median } from './resilience/measure.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : Number(process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback);
-};
+const flag = (name, fallback) => numberFlag(args, name, fallback);
 const ROUNDS = flag('rounds', 7);
 const CALLS = flag('calls', 300_000);
 const REDIS_CALLS = flag('redis-calls', 50_000);
-const CPU = process.env.BENCH_CPU ?? '1';
 
-if (!process.env.FLEET_BENCH_PINNED && !args.includes('--no-pin')) {
-  let pinned = false;
-  try { execFileSync('taskset', ['-V'], { stdio: 'ignore' }); pinned = true; } catch { /* no taskset: run unpinned */ }
-  if (pinned) {
-    const r = spawnSync('taskset', ['-c', CPU, process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...args],
-      { stdio: 'inherit', env: { ...process.env, FLEET_BENCH_PINNED: CPU } });
-    process.exit(r.status ?? 1);
-  }
-}
+pinToCore(fileURLToPath(import.meta.url), args);
 
 const { setup } = await import('./resilience/variants.mjs');
 const bench = await setup();
