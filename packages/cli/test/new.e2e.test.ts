@@ -116,8 +116,9 @@ describe('fleet new, end to end (slow)', () => {
     } finally {
       await stop(server.child);
     }
-    // npm itself dies of the signal; the app under it shut down gracefully.
-    expect(server.output()).toContain('"msg":"shutdown complete"');
+    // npm itself dies of the signal (and may exit first); the app under it shuts down gracefully,
+    // and its last line can arrive after npm is gone: wait for it.
+    await expect.poll(() => server.output(), { timeout: 15_000, interval: 50 }).toContain('"msg":"shutdown complete"');
     const routes = await sh(process.execPath, ['node_modules/@fleet/cli/dist/bin.js', 'routes'], { cwd: app });
     expect(routes.out).toBe('METHOD  PATH    HANDLER                DECORATORS\nGET     /hello  HelloController.greet\n');
   }, 120_000);
