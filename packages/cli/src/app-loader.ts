@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { extname, relative } from 'node:path';
+import { extname, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as core from '@fleet/core';
-import type { createApp } from '@fleet/core';
+import type { ConfigClass, FleetApp, createApp } from '@fleet/core';
 import { CliError } from './errors.js';
+import { formatError } from './report-error.js';
 import { closestMatch } from './suggest.js';
 
 /** Which flags named the file, for messages that say what to change. */
@@ -74,6 +75,53 @@ function resolveFrom(from: string, specifier: string): string | undefined {
   try {
     return createRequire(from).resolve(specifier);
   } catch {
+    return undefined;
+  }
+}
+
+/** The flags of every command that boots an app from its compiled module (`routes`, `openapi`). */
+export const APP_FLAGS = {
+  module: { type: 'string', valueName: 'file', default: 'dist/app.module.js', description: 'Compiled app module to load, relative to the current directory' },
+  export: { type: 'string', valueName: 'name', default: 'AppModule', description: 'Export of --module that is the root module' },
+  config: { type: 'string', valueName: 'file', description: 'Compiled file exporting the config class your main passes to createApp({ config })' },
+  'config-export': { type: 'string', valueName: 'name', default: 'AppConfig', description: 'Export of --config that is the config class' },
+} as const;
+
+export interface BootRequest {
+  /** `fleet <command>`, the prefix of error lines. */
+  command: string;
+  values: { module: string; export: string; config?: string; 'config-export': string };
+  io: { cwd: string; stderr: { write(chunk: string): unknown } };
+  /** createApp options besides logger and config. */
+  options?: Record<string, unknown>;
+}
+
+/**
+ * Loads the app's compiled module (and config class) and boots it with its own copy of
+ * @fleet/core, never listening. A boot failure is printed (with the --config hint when a
+ * provider is missing) and gives undefined; the caller closes the app it gets.
+ */
+export async function bootAppModule(req: BootRequest): Promise<{ app: FleetApp; core: Pick<typeof core, 'createApp' | 'describePipeline'> } | undefined> {
+  const { values, io } = req;
+  const moduleFile = resolve(io.cwd, values.module);
+  const rootModule = await importExport({
+    file: moduleFile, exportName: values.export, fileFlag: '--module', exportFlag: '--export', role: 'the compiled app module', cwd: io.cwd,
+  });
+  const config = values.config === undefined ? undefined : await importExport({
+    file: resolve(io.cwd, values.config), exportName: values['config-export'], fileFlag: '--config', exportFlag: '--config-export',
+    role: 'the compiled config class', cwd: io.cwd,
+  });
+  const loaded = await loadCore(moduleFile);
+  try {
+    const app = await loaded.createApp(rootModule, { logger: false, ...req.options, ...(config ? { config: config as ConfigClass } : {}) });
+    return { app, core: loaded };
+  } catch (error) {
+    io.stderr.write(formatError(req.command, error));
+    const code = (error as { code?: unknown } | null)?.code;
+    if (values.config === undefined && (code === 'FLEET_ERR_DI_MISSING_PROVIDER' || code === 'FLEET_ERR_BOOT_FAILED')) {
+      io.stderr.write('Hint: if the missing provider is the config class your main passes to createApp({ config }), ' +
+        'pass it here too: --config <file> (for example --config dist/config.js).\n');
+    }
     return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import type { ConfigClass, FleetApp, OpenApiDocument, OpenApiOptions } from '@fleet/core';
-import { importExport, loadCreateApp } from '../app-loader.js';
+import type { OpenApiDocument, OpenApiOptions } from '@fleet/core';
+import { APP_FLAGS, bootAppModule, importExport } from '../app-loader.js';
 import { ExitCode, defineCommand, type CliIo } from '../command.js';
 import { usageError } from '../errors.js';
 import { formatError } from '../report-error.js';
@@ -19,43 +19,21 @@ export const openapiCommand = defineCommand({
   flags: {
     out: { type: 'string', valueName: 'file', description: 'Write the document to this file instead of printing it' },
     check: { type: 'boolean', description: 'With --out: write nothing, exit 1 if the file differs from the current document' },
-    module: { type: 'string', valueName: 'file', default: 'dist/app.module.js', description: 'Compiled app module to load, relative to the current directory' },
-    export: { type: 'string', valueName: 'name', default: 'AppModule', description: 'Export of --module that is the root module' },
-    config: { type: 'string', valueName: 'file', description: 'Compiled file exporting the config class your main passes to createApp({ config })' },
-    'config-export': { type: 'string', valueName: 'name', default: 'AppConfig', description: 'Export of --config that is the config class' },
+    ...APP_FLAGS,
     options: { type: 'string', valueName: 'file', description: 'Compiled file exporting the OpenApiOptions your main passes to createApp({ openapi })' },
     'options-export': { type: 'string', valueName: 'name', default: 'openApiOptions', description: 'Export of --options that is the options object' },
   },
   async run({ values }, io) {
     if (values.check && values.out === undefined) throw usageError('--check needs --out <file>: the file to compare.', 'Use "fleet openapi --out openapi.json --check".');
-    const moduleFile = resolve(io.cwd, values.module);
-    const rootModule = await importExport({
-      file: moduleFile, exportName: values.export, fileFlag: '--module', exportFlag: '--export', role: 'the compiled app module', cwd: io.cwd,
-    });
-    const config = values.config === undefined ? undefined : await importExport({
-      file: resolve(io.cwd, values.config), exportName: values['config-export'], fileFlag: '--config', exportFlag: '--config-export',
-      role: 'the compiled config class', cwd: io.cwd,
-    });
     const options = values.options === undefined ? undefined : await importExport({
       file: resolve(io.cwd, values.options), exportName: values['options-export'], fileFlag: '--options', exportFlag: '--options-export',
       role: 'the compiled OpenApiOptions object', cwd: io.cwd,
     }) as OpenApiOptions;
-    const createApp = await loadCreateApp(moduleFile);
-
-    let app: FleetApp;
+    // Never served from here: only generated.
+    const booted = await bootAppModule({ command: 'fleet openapi', values, io, options: { openapi: { ...options, serve: false, ui: false } } });
+    if (!booted) return ExitCode.Failure;
+    const { app } = booted;
     let document: OpenApiDocument;
-    try {
-      // Never served from here: only generated.
-      app = await createApp(rootModule, { logger: false, openapi: { ...options, serve: false, ui: false }, ...(config ? { config: config as ConfigClass } : {}) });
-    } catch (error) {
-      io.stderr.write(formatError('fleet openapi', error));
-      const code = (error as { code?: unknown } | null)?.code;
-      if (values.config === undefined && (code === 'FLEET_ERR_DI_MISSING_PROVIDER' || code === 'FLEET_ERR_BOOT_FAILED')) {
-        io.stderr.write('Hint: if the missing provider is the config class your main passes to createApp({ config }), ' +
-          'pass it here too: --config <file> (for example --config dist/config.js).\n');
-      }
-      return ExitCode.Failure;
-    }
     try {
       document = await app.openapi();
     } catch (error) {
