@@ -18,6 +18,7 @@ import { createTestApp, type TestApp } from '@fleet/testing';
 import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config.js';
 import { sampleEnv } from '../src/env.js';
+import { startFakePartners, type FakePartners } from '../src/partners/fake-partners.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const BASE_SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : randomBytes(4).readInt32LE(0);
@@ -183,9 +184,11 @@ describe('fuzzing the sample: no 5xx, no prototype pollution, every error in the
   const schema = `t_${randomBytes(5).toString('hex')}`;
   const search = `?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   let t: TestApp;
+  let partners: FakePartners;
 
   beforeAll(async () => {
     await admin(`create schema ${schema}`);
+    partners = await startFakePartners();
     t = await createTestApp(AppModule, {
       config: AppConfig,
       production: true,
@@ -194,12 +197,15 @@ describe('fuzzing the sample: no 5xx, no prototype pollution, every error in the
         DATABASE_REPLICA_URLS: `postgres://postgres@127.0.0.1:5433/test${search}`,
         REDIS_KEY_PREFIX: `test:${randomUUID()}:`,
         FLEET_APP: `fuzz${randomBytes(3).toString('hex')}`,
+        PAYMENT_URL: partners.url,
+        INVENTORY_URL: partners.url,
       }),
     });
   });
   afterAll(async () => {
     agent.destroy();
     await t?.close();
+    await partners?.close();
     await admin(`drop schema if exists ${schema} cascade`);
   });
 

@@ -14,25 +14,31 @@ const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 const SAMPLE_ROUTES = [
+  { method: 'GET', path: '/api/users', handler: 'ApiUsersController.list', decorators: ['RateLimit'] },
   { method: 'GET', path: '/hello', handler: 'HelloController.hello', decorators: [] },
+  { method: 'GET', path: '/inventory/:sku', handler: 'InventoryController.get', decorators: [] },
   { method: 'POST', path: '/login', handler: 'AuthController.login', decorators: ['RateLimit'] },
   { method: 'POST', path: '/logout', handler: 'AuthController.logout', decorators: [] },
   { method: 'GET', path: '/me', handler: 'AuthController.me', decorators: [] },
   { method: 'POST', path: '/orders', handler: 'OrdersController.create', decorators: [] },
   { method: 'GET', path: '/orders/:id', handler: 'OrdersController.get', decorators: [] },
+  { method: 'POST', path: '/orders/:id/pay', handler: 'OrdersController.pay', decorators: [] },
   { method: 'GET', path: '/users/:id', handler: 'UsersController.get', decorators: [] },
   { method: 'PUT', path: '/users/:id', handler: 'UsersController.put', decorators: [] },
 ];
 const SAMPLE_TABLE = [
-  'METHOD  PATH         HANDLER                  DECORATORS',
-  'GET     /hello       HelloController.hello',
-  'POST    /login       AuthController.login     RateLimit',
-  'POST    /logout      AuthController.logout',
-  'GET     /me          AuthController.me',
-  'POST    /orders      OrdersController.create',
-  'GET     /orders/:id  OrdersController.get',
-  'GET     /users/:id   UsersController.get',
-  'PUT     /users/:id   UsersController.put',
+  'METHOD  PATH             HANDLER                  DECORATORS',
+  'GET     /api/users       ApiUsersController.list  RateLimit',
+  'GET     /hello           HelloController.hello',
+  'GET     /inventory/:sku  InventoryController.get',
+  'POST    /login           AuthController.login     RateLimit',
+  'POST    /logout          AuthController.logout',
+  'GET     /me              AuthController.me',
+  'POST    /orders          OrdersController.create',
+  'GET     /orders/:id      OrdersController.get',
+  'POST    /orders/:id/pay  OrdersController.pay',
+  'GET     /users/:id       UsersController.get',
+  'PUT     /users/:id       UsersController.put',
   '',
 ].join('\n');
 // The sample needs a session secret (it boots Sessions); main.ts fills one in development only.
@@ -64,6 +70,8 @@ async function fleet(argv: string[], cwd = sample) {
 
 beforeAll(async () => {
   process.env.SESSION_SECRET = SESSION_SECRET;
+  process.env.PAYMENT_URL = 'http://127.0.0.1:4010';
+  process.env.INVENTORY_URL = 'http://127.0.0.1:4010';
   // The binary and the sample's compiled module are what these tests exercise: build them (incremental).
   await execFileAsync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/cli', 'apps/sample'], { cwd: root });
 }, 120_000);

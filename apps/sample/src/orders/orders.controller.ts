@@ -4,6 +4,7 @@ import { OrderItem } from './orders.repository.js';
 import { OrdersService } from './orders.service.js';
 
 const NewOrder = z.object({ items: z.array(OrderItem).min(1).max(100) });
+const Paid = z.object({ orderId: z.string(), status: z.literal('paid'), chargeId: z.string() });
 const Accepted = z.object({ orderId: z.string(), status: z.literal('processing') });
 const JobView = z.object({
   id: z.string(), state: z.enum(['waiting', 'active', 'completed', 'failed']), attemptsMade: z.number(), attempts: z.number(),
@@ -30,6 +31,12 @@ export class OrdersController {
   @Post('/', { status: 202, response: Accepted })
   create(@Body(NewOrder) body: z.infer<typeof NewOrder>) {
     return this.orders.place(body.items);
+  }
+
+  /** Charges the order through the payment service: 503 at once while its breaker is open. */
+  @Post('/:id/pay', { response: Paid })
+  pay(@Param('id', z.uuid()) id: string) {
+    return this.orders.pay(id);
   }
 
   @Get('/:id', { response: Order })

@@ -50,6 +50,20 @@ export class OrdersRepository extends Repository {
     return this.write.execute(sql`update orders set warehouse_notified_at = coalesce(warehouse_notified_at, now()) where id = ${orderId}`);
   }
 
+  /** Marks the order paid with its charge (again with the same charge is a no-op); returns how many rows changed. */
+  markPaid(orderId: string, chargeId: string): Promise<number> {
+    return this.write.execute(sql`update orders set status = 'paid', paid_at = coalesce(paid_at, now()), charge_id = ${chargeId}
+      where id = ${orderId} and (status = 'processing' or (status = 'paid' and charge_id = ${chargeId}))`);
+  }
+
+  /** Order counts by status, and one snapshot row for the tick (read on the primary: it is written right after). */
+  async snapshotStats(tick: Date, takenBy: string): Promise<void> {
+    await this.write.execute(sql`insert into order_stats (tick, processing, paid, expired, taken_by)
+      select ${tick.toISOString()}::timestamptz, count(*) filter (where status = 'processing'), count(*) filter (where status = 'paid'),
+             count(*) filter (where status = 'expired'), ${takenBy} from orders`);
+    await this.write.execute(sql`delete from order_stats where tick < now() - interval '1 hour'`);
+  }
+
   /** Unpaid orders older than `minutes` become expired; returns how many. */
   expireUnpaid(minutes: number): Promise<number> {
     return this.write.execute(sql`update orders set status = 'expired' where status = 'processing' and created_at < now() - make_interval(mins => ${minutes})`);

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Async, Injectable, Jobs, Logger, NotFoundError, Scheduled, enqueued, type JobStatus } from '@fleet/core';
+import { hostname } from 'node:os';
+import { Async, ConflictError, CurrentJob, Injectable, Jobs, Logger, NotFoundError, Scheduled, enqueued, type JobContext, type JobStatus } from '@fleet/core';
+import { PaymentClient } from '../payments/payment.client.js';
 import { OrdersRepository, type OrderItem, type OrderRow } from './orders.repository.js';
 
 /** How long the simulated work takes: an email about 2 s, an invoice PDF about 3 s, the warehouse about 1 s. */
 export const WORK_MS = { confirmationEmail: 2000, invoicePdf: 3000, warehouse: 1000 } as const;
+/** The simulated price of one item, in cents. */
+export const ITEM_PRICE_CENTS = 1000;
 /** Orders still unpaid after this many minutes are expired by the scheduled job. */
 export const PAYMENT_WINDOW_MINUTES = 30;
 
@@ -26,7 +30,7 @@ export interface OrderView {
  */
 @Injectable()
 export class OrdersService {
-  constructor(private readonly orders: OrdersRepository, private readonly jobs: Jobs, private readonly log: Logger) {}
+  constructor(private readonly orders: OrdersRepository, private readonly jobs: Jobs, private readonly payments: PaymentClient, private readonly log: Logger) {}
 
   async place(items: OrderItem[]): Promise<{ orderId: string; status: 'processing' }> {
     const orderId = randomUUID();
@@ -56,6 +60,21 @@ export class OrdersService {
     };
   }
 
+  /**
+   * Charges the order through the payment service (retried, breaker, timeout, bulkhead: see
+   * PaymentClient) and marks it paid. Paying a paid order again answers the same charge: the
+   * payment service sees the same Idempotency-Key.
+   */
+  async pay(orderId: string): Promise<{ orderId: string; status: 'paid'; chargeId: string }> {
+    const order = await this.orders.byId(orderId);
+    if (!order) throw new NotFoundError(`order ${orderId} not found`);
+    if (order.status === 'expired') throw new ConflictError(`order ${orderId} expired unpaid; place it again`, { code: 'ORDER_EXPIRED' });
+    const cents = order.items.reduce((sum, item) => sum + item.qty * ITEM_PRICE_CENTS, 0);
+    const { chargeId } = await this.payments.charge(orderId, cents);
+    if ((await this.orders.markPaid(orderId, chargeId)) === 0) throw new ConflictError(`order ${orderId} changed while it was being paid`, { code: 'ORDER_CHANGED' });
+    return { orderId, status: 'paid', chargeId };
+  }
+
   @Async({ attempts: 5, backoff: { type: 'exponential', delay: '1s' }, dedupeKey: (orderId: string) => orderId })
   async sendConfirmationEmail(orderId: string): Promise<void> {
     await pause(WORK_MS.confirmationEmail);
@@ -82,5 +101,11 @@ export class OrdersService {
     const expired = await this.orders.expireUnpaid(PAYMENT_WINDOW_MINUTES);
     if (expired > 0) this.log.info({ expired }, `expired ${expired} unpaid order(s)`);
     return expired;
+  }
+
+  /** Every 5 s, once in the fleet: a snapshot of the order counts, stamped with its tick. */
+  @Scheduled({ every: '5s' })
+  async snapshotOrderStats(@CurrentJob() job?: JobContext): Promise<void> {
+    await this.orders.snapshotStats(new Date(job?.dueAt ?? Date.now()), `${hostname()}:${process.pid}`);
   }
 }

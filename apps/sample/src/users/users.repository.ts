@@ -11,6 +11,11 @@ export class UsersRepository extends Repository {
     return this.read.maybeOne(sql`select id, name, email from users where id = ${id}`, UserRow);
   }
 
+  /** A page of users in id order, after the cursor. */
+  list(after: number, limit: number): Promise<User[]> {
+    return this.read.query(sql`select id, name, email from users where id > ${after} order by id limit ${limit}`, UserRow);
+  }
+
   /** Creates the user, or replaces its name and email. */
   put(user: User): Promise<User> {
     return this.write.one(sql`
