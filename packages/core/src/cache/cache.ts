@@ -16,6 +16,9 @@ import type { CacheOps } from './cache-ops.js';
 import { resolveCallPolicy, type CacheSetOptions, type CacheWrapOptions } from './cache-options.js';
 import type { CacheRuntime } from './internal/runtime.js';
 import { NO_TAGS } from './key-encoding.js';
+import type { Tracer } from '@opentelemetry/api';
+import { bootTracer } from '../telemetry/telemetry.js';
+import { cacheOperationSpan, markCacheResult } from './cache-telemetry.js';
 
 /** One cache's counters on this instance (`Cache.snapshot().caches`). */
 export interface CacheStats {
@@ -66,6 +69,8 @@ export class Cache implements OnInit, OnShutdown, HealthIndicator {
   readonly healthName = 'cache';
   readonly healthCritical = false;
   private runtime?: CacheRuntime;
+  /** Set at boot only when tracing is on: each API call then gets a span. */
+  private tracer?: Tracer;
 
   constructor(
     private readonly config: CacheConfig,
@@ -87,6 +92,7 @@ export class Cache implements OnInit, OnShutdown, HealthIndicator {
 
   async onInit(): Promise<void> {
     const { CacheRuntime: Runtime } = await import('./internal/runtime.js');
+    this.tracer = bootTracer();
     this.runtime = new Runtime({
       redis: this.redis,
       redisUrl: this.redisConfig.REDIS_URL,
@@ -99,6 +105,7 @@ export class Cache implements OnInit, OnShutdown, HealthIndicator {
       l2RetryMs: this.config.CACHE_L2_RETRY_MS,
       heartbeatMs: this.config.CACHE_BUS_HEARTBEAT_MS,
       holdMs: this.holdMs,
+      tracing: this.tracer !== undefined,
     });
     await this.runtime.start();
     const { registerCacheMetrics } = await import('./internal/metrics.js');
@@ -110,17 +117,31 @@ export class Cache implements OnInit, OnShutdown, HealthIndicator {
   }
 
   /** The value of `key` (L1, then L2), or undefined. */
-  async get<T = unknown>(key: string): Promise<T | undefined> {
+  get<T = unknown>(key: string): Promise<T | undefined> {
     const rt = this.started('get');
+    if (this.tracer !== undefined) return cacheOperationSpan(this.tracer, 'get', [key], () => this.read<T>(rt, key));
+    return this.read<T>(rt, key);
+  }
+
+  private async read<T>(rt: CacheRuntime, key: string): Promise<T | undefined> {
     const engine = rt.api;
     if (rt.bus.trusted()) {
       const e = engine.l1?.lru.get(key);
-      if (e !== undefined && rt.clock.now() < e.hitUntil) { engine.stats.l1Hits++; return e.value as T; }
+      if (e !== undefined && rt.clock.now() < e.hitUntil) {
+        engine.stats.l1Hits++;
+        if (this.tracer !== undefined) markCacheResult('Cache', 'l1', key);
+        return e.value as T;
+      }
     }
     const read = await rt.l2.readAny(key);
     const entry = read?.entry;
-    if (entry === undefined || (read!.held && rt.carriesPosition()) || rt.clock.now() >= entry.fresh) { engine.stats.misses++; return undefined; }
+    if (entry === undefined || (read!.held && rt.carriesPosition()) || rt.clock.now() >= entry.fresh) {
+      engine.stats.misses++;
+      if (this.tracer !== undefined) markCacheResult('Cache', 'miss', key);
+      return undefined;
+    }
     engine.stats.l2Hits++;
+    if (this.tracer !== undefined) markCacheResult('Cache', 'l2', key);
     return entry.value as T;
   }
 
@@ -128,21 +149,26 @@ export class Cache implements OnInit, OnShutdown, HealthIndicator {
   async set(key: string, value: unknown, options: CacheSetOptions): Promise<void> {
     checkKey(key, 'set');
     const policy = resolveCallPolicy('set', options);
-    await this.started('set').put(key, value, policy, options.tags ?? NO_TAGS);
+    const rt = this.started('set');
+    const tags = options.tags ?? NO_TAGS;
+    if (this.tracer === undefined) await rt.put(key, value, policy, tags);
+    else await cacheOperationSpan(this.tracer, 'set', [key], () => rt.put(key, value, policy, tags));
   }
 
   /** Deletes the entries of `key` (or keys) from L2 and every instance's L1. */
   async delete(key: string | readonly string[]): Promise<void> {
     const keys = typeof key === 'string' ? [key] : [...key];
     keys.forEach((k) => checkKey(k, 'delete'));
-    await this.started('delete').invalidate(keys, NO_TAGS);
+    const rt = this.started('delete');
+    await (this.tracer === undefined ? rt.invalidate(keys, NO_TAGS) : cacheOperationSpan(this.tracer, 'delete', keys, () => rt.invalidate(keys, NO_TAGS)));
   }
 
   /** Invalidates every entry with `tag` (or any of the tags), on every instance. */
   async deleteByTag(tag: string | readonly string[]): Promise<void> {
     const tags = typeof tag === 'string' ? [tag] : [...tag];
     tags.forEach((t) => checkKey(t, 'deleteByTag'));
-    await this.started('deleteByTag').invalidate(NO_TAGS, tags);
+    const rt = this.started('deleteByTag');
+    await (this.tracer === undefined ? rt.invalidate(NO_TAGS, tags) : cacheOperationSpan(this.tracer, 'deleteByTag', NO_TAGS, () => rt.invalidate(NO_TAGS, tags), tags.length));
   }
 
   /**
@@ -155,6 +181,7 @@ export class Cache implements OnInit, OnShutdown, HealthIndicator {
     const rt = this.started('wrap');
     if (rt.inTransaction()) return Promise.resolve().then(fn);
     const tags = options.tags ?? NO_TAGS;
+    if (this.tracer !== undefined) return cacheOperationSpan(this.tracer, 'wrap', [key], () => rt.api.read(key, policy, () => tags, callThunk, fn, NO_ARGS) as Promise<T>);
     return rt.api.read(key, policy, () => tags, callThunk, fn, NO_ARGS) as Promise<T>;
   }
 

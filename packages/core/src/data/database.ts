@@ -18,6 +18,7 @@ import { ReplicaRouter } from './replica-router.js';
 import type { SqlQuery } from './sql.js';
 import { beginStatement, dataStorage, TransactionRunner, type DataScope, type Transaction, type TransactionOptions } from './transaction.js';
 import { WalHistory } from './wal-history.js';
+import { instrumentQueries, type QueryReason, type QueryTelemetry } from './query-telemetry.js';
 import { openPools, type BootReport } from './boot.js';
 import type { HealthIndicator, HealthResult } from '../health/indicator.js';
 import { FrameworkOwned } from '../state/allow-state.js';
@@ -74,6 +75,8 @@ export class Database implements OnInit, OnShutdown, HealthIndicator {
   private readonly instanceState: ConsistencyState = { lsn: 0 };
   private started = false;
   private unlinkReplies?: () => void;
+  /** Query spans and metrics, decided at boot (undefined when no SDK is registered). */
+  private telemetry?: QueryTelemetry;
   /** What the boot checks found (max_connections budget). */
   boot?: BootReport;
 
@@ -108,14 +111,21 @@ export class Database implements OnInit, OnShutdown, HealthIndicator {
    * Inside it, every query (through `tx`, `db.read`, `db.write` or a repository) runs on the
    * transaction's connection; a nested `transaction()` is a savepoint.
    */
-  async transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
     const scope = dataStorage.getStore();
     if (scope?.tx !== undefined) return scope.tx.transaction(fn);
-    this.assertStarted('db.transaction()');
+    if (!this.started) return Promise.reject(this.notStarted('db.transaction()'));
+    // Not async: without telemetry this adds no promise to the transaction's own.
+    const traced = this.telemetry?.transaction;
+    if (traced !== undefined) return traced(options, () => this.runTransaction(fn, options, scope));
+    return this.runTransaction(fn, options, scope);
+  }
+
+  private async runTransaction<T>(fn: (tx: Transaction) => Promise<T>, options: TransactionOptions | undefined, scope: DataScope | undefined): Promise<T> {
     const begin = beginStatement(options);
     const state = this.stateForWrite(scope);
     const client = await this.connectPrimary();
-    const tx = new TransactionRunner(client);
+    const tx = new TransactionRunner(client, this.primaryNode);
     try {
       await tx.raw(begin);
       const result = await dataStorage.run({ tx, consistency: scope?.consistency }, fn, tx);
@@ -174,6 +184,7 @@ export class Database implements OnInit, OnShutdown, HealthIndicator {
   async onInit(): Promise<void> {
     this.boot = await openPools(this.primaryNode, this.replicaNodes, this.config, this.options, this.log);
     if (this.boot.floorLsn !== undefined) this.router.floor = this.boot.floorLsn;
+    this.telemetry = instrumentQueries(this.primaryNode, this.replicaNodes);
     this.history.record(this.primaryNode.lsn, performance.now());
     await Promise.all(this.replicaNodes.map((r) => this.prober.probe(r)));
     this.prober.start();
@@ -185,6 +196,7 @@ export class Database implements OnInit, OnShutdown, HealthIndicator {
     this.started = false;
     this.prober.stop();
     this.unlinkReplies?.();
+    this.telemetry?.stop();
     await Promise.allSettled([this.primaryNode, ...this.replicaNodes].map((n) => n.pool?.end()));
   }
 
@@ -196,37 +208,37 @@ export class Database implements OnInit, OnShutdown, HealthIndicator {
     let result: QueryResult;
     if (q.kind === 'write' || route === Route.Write || route === Route.Primary) {
       const state = q.kind === 'write' || route === Route.Write ? this.stateForWrite(scope) : undefined;
-      result = await this.onPrimaryNode(q, false);
+      result = await this.onPrimaryNode(q, false, route === Route.Primary && q.kind !== 'write' ? 'explicit-primary' : 'write');
       if (state !== undefined) this.afterWrite(state, await this.currentLsn());
       return shapeResult(result, shape, schema, q, label);
     }
     const node = this.router.pick(route === Route.Replica ? 0 : this.requiredLsn(scope));
     if (node === undefined) {
-      result = await this.onPrimaryNode(q, true);
+      result = await this.onPrimaryNode(q, true, this.router.missReason());
     } else {
       try {
-        result = await node.pool.query(q.text, q.values as unknown[]);
+        result = await node.send(q.text, q.values, route === Route.Replica ? 'explicit-replica' : 'read');
       } catch (err) {
         if (isConnectionFailure(err)) this.prober.suspect(node, err);
         else if (!isRecoveryConflict(err)) throw wrapQueryError(err, q, node.name);
-        result = await this.onPrimaryNode(q, true);
+        result = await this.onPrimaryNode(q, true, 'replica-failed');
       }
     }
     return shapeResult(result, shape, schema, q, label);
   }
 
-  private async onPrimaryNode(q: SqlQuery, isRead: boolean): Promise<QueryResult> {
+  private async onPrimaryNode(q: SqlQuery, isRead: boolean, reason: QueryReason): Promise<QueryResult> {
     const node = this.primaryNode;
     if (node.down) throw primaryUnavailable(node.reason ?? 'down');
     try {
-      return await node.pool.query(q.text, q.values as unknown[]);
+      return await node.send(q.text, q.values, reason);
     } catch (err) {
       if (!isConnectionFailure(err)) throw wrapQueryError(err, q, 'primary');
       this.prober.suspect(node, err);
       // A read may always be retried; a write only when it never left (a dead pooled connection).
       if (!isRead && !neverSent(err)) throw primaryUnavailable(errorMessage(err), err);
       try {
-        return await node.pool.query(q.text, q.values as unknown[]);
+        return await node.send(q.text, q.values, reason);
       } catch (again) {
         throw isConnectionFailure(again) ? primaryUnavailable(errorMessage(again), again) : wrapQueryError(again, q, 'primary');
       }
@@ -263,7 +275,7 @@ export class Database implements OnInit, OnShutdown, HealthIndicator {
   /** The primary's WAL position now (after a commit, it covers that commit). */
   private async currentLsn(): Promise<number | undefined> {
     try {
-      return lsnOf(await this.primaryNode.pool.query(CURRENT_LSN));
+      return lsnOf(await this.primaryNode.send(CURRENT_LSN, undefined, 'wal-position'));
     } catch (err) {
       this.log.warn({ err }, 'could not read the WAL position after a write: later reads of this request go to the primary');
       return undefined;
@@ -282,7 +294,11 @@ export class Database implements OnInit, OnShutdown, HealthIndicator {
 
   private assertStarted(label: string): void {
     if (this.started) return;
-    throw new FleetError('FLEET_ERR_DB_NOT_CONNECTED',
+    throw this.notStarted(label);
+  }
+
+  private notStarted(label: string): FleetError {
+    return new FleetError('FLEET_ERR_DB_NOT_CONNECTED',
       `${label} was used before the database finished booting (or after shutdown). Fix: query from request handlers, jobs, or onInit hooks of providers that inject Database (or a Repository).`);
   }
 }

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { Logger } from '../app/logger.js';
+import { sendPlain, type SendStatement } from './query-telemetry.js';
 
 export type NodeRole = 'primary' | 'replica';
 
@@ -41,6 +42,8 @@ export class DbNode {
   lagMs = 0;
   /** Replicas: false when the server is not in recovery (promoted): it is then never read from. */
   inRecovery = true;
+  /** Sends one statement on this node: the plain pg call, or (set at boot when telemetry is on) one with a span and a duration. */
+  send: SendStatement = sendPlain;
 
   constructor(readonly name: string, readonly role: NodeRole, readonly url: string, readonly appName: string) {}
 

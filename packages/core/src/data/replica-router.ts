@@ -1,4 +1,5 @@
 import type { DbNode } from './db-node.js';
+import type { QueryReason } from './query-telemetry.js';
 
 /**
  * Picks the replica for a read: round-robin over the usable ones (up, in recovery, lag within
@@ -34,6 +35,12 @@ export class ReplicaRouter {
     // The known positions may just be old: refresh them, so the next read can use a replica.
     this.onBehind();
     return undefined;
+  }
+
+  /** Why `pick` just returned undefined: no replica configured, none usable, or none has replayed the required position. */
+  missReason(): QueryReason {
+    if (this.usable.length > 0) return 'read-your-writes';
+    return this.replicas.length === 0 ? 'no-replica' : 'replica-unhealthy';
   }
 
   /** Rebuilds the usable list from the nodes' health. */

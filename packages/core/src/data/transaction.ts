@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { FleetError } from '../errors.js';
 import type { ConsistencyState } from './consistency.js';
 import { isConnectionFailure, wrapQueryError } from './pg-errors.js';
+import type { DbNode } from './db-node.js';
 import { QueryRunner, shapeResult, type Queryable, type Shape } from './queryable.js';
 import type { SqlQuery } from './sql.js';
 
@@ -55,7 +56,8 @@ export class TransactionRunner extends QueryRunner implements Transaction {
   private afterCommitHooks?: Array<() => unknown>;
   private committed = false;
 
-  constructor(private readonly client: PoolClient) {
+  /** `node`: the primary, whose `send` runs each statement on `client` (with a span when tracing is on). */
+  constructor(private readonly client: PoolClient, private readonly node: DbNode) {
     super();
   }
 
@@ -66,7 +68,7 @@ export class TransactionRunner extends QueryRunner implements Transaction {
     }
     let result: QueryResult;
     try {
-      result = await this.client.query(q.text, q.values as unknown[]);
+      result = await this.node.send(q.text, q.values, 'transaction', this.client);
     } catch (err) {
       if (isConnectionFailure(err)) this.broken = err as Error;
       throw wrapQueryError(err, q, 'primary (transaction)');
@@ -92,7 +94,7 @@ export class TransactionRunner extends QueryRunner implements Transaction {
   /** @internal Statements of Fleet's own (begin, commit, savepoints): fixed text, no values. */
   async raw(text: string): Promise<QueryResult | QueryResult[]> {
     try {
-      return await this.client.query(text) as QueryResult | QueryResult[];
+      return await this.node.send(text, undefined, 'transaction', this.client) as QueryResult | QueryResult[];
     } catch (err) {
       if (isConnectionFailure(err)) this.broken = err as Error;
       throw wrapQueryError(err, { text }, 'primary (transaction)');

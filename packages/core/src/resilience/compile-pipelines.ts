@@ -23,6 +23,8 @@ import { registerResilienceMetrics } from './resilience-metrics.js';
 import type { ResolvedRetryOptions } from './retry-options.js';
 import { retryStage } from './retry-stage.js';
 import { spanEvent, tracingEnabled } from './span-events.js';
+import { methodSpanStage } from '../telemetry/method-span.js';
+import { fleetTracer } from '../telemetry/telemetry.js';
 import type { StageContext } from './stage-context.js';
 import { timeoutStage } from './timeout-stage.js';
 
@@ -53,6 +55,7 @@ export async function compilePipelines(targets: DecoratedInstance[], deps: Compi
   const ticker = new DeadlineTicker(clock);
   registry.onStop(() => ticker.stop());
   const tracing = tracingEnabled();
+  const tracer = tracing ? fleetTracer() : undefined;
   const circuits = new Map<string, Circuit>();
   const fleet = redis ? new FleetBreakers(redis, circuits, clock, log, randomUUID(), realTicker) : undefined;
   const listener: CircuitListener = {
@@ -107,6 +110,8 @@ export async function compilePipelines(targets: DecoratedInstance[], deps: Compi
         invoke = build(spec, invoke, context);
         stages.unshift(spec.label ?? STAGE_LABEL[spec.kind]);
       }
+      // A span per call, outside every stage (only with tracing on: otherwise nothing is added).
+      if (tracer !== undefined) invoke = methodSpanStage(invoke, owner, tracer);
       const pipeline = entry(instance, invoke, meta.signalIndex) as ReturnType<typeof entry> & { [kPipeline]: PipelineDescription };
       Object.defineProperty(pipeline, 'name', { value: method });
       pipeline[kPipeline] = Object.freeze({ method: owner, stages: Object.freeze(stages) });

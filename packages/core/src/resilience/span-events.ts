@@ -1,4 +1,5 @@
-import { ProxyTracerProvider, trace, type Attributes } from '@opentelemetry/api';
+import { trace, type Attributes } from '@opentelemetry/api';
+import { tracingRegistered } from '../telemetry/telemetry.js';
 
 /** Adds an event to the active span, if one is recording (a few ns when tracing is off). */
 export function spanEvent(name: string, attributes: Attributes): void {
@@ -17,6 +18,5 @@ export function spanAttributes(attributes: Attributes): void {
  * are per-call span attributes compiled into the hot path.
  */
 export function tracingEnabled(): boolean {
-  const provider = trace.getTracerProvider();
-  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer('@fleet/core') !== undefined;
+  return tracingRegistered();
 }

@@ -1,4 +1,4 @@
-import { context, isSpanContextValid, metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { context, createNoopMeter, isSpanContextValid, metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
 
 const NAME = '@fleet/core';
 
@@ -19,4 +19,20 @@ export function fleetMeter(): Meter {
  */
 export function tracingRegistered(): boolean {
   return isSpanContextValid(fleetTracer().startSpan('fleet.probe', {}, context.active()).spanContext());
+}
+
+const NoopMeter = createNoopMeter().constructor as new () => Meter;
+
+/**
+ * Whether a MeterProvider is registered (the API hands out no-op meters until then). Checked once
+ * at boot: subsystems record per-call metrics (a clock read and an attribute object per call)
+ * only when it is.
+ */
+export function metricsRegistered(): boolean {
+  return !(fleetMeter() instanceof NoopMeter);
+}
+
+/** The tracer when an SDK is registered, else undefined: what a subsystem compiles its hot path from at boot. */
+export function bootTracer(): Tracer | undefined {
+  return tracingRegistered() ? fleetTracer() : undefined;
 }

@@ -121,12 +121,14 @@ describe('cache decorators at run time', () => {
     expect(t.get(Cache).snapshot().caches.map((c) => c.name)).toEqual(expect.arrayContaining(['Cache', 'Reports.byFilter', 'Reports.composed']));
   });
 
-  it('sets span attributes on the span of the request: which level answered', async () => {
+  it('sets span attributes on the span of the decorated method (child of the request span): which level answered', async () => {
     t.spans!.reset();
     await t.request().get('/reports/7').expect(200, { id: 7 });
     await t.request().get('/reports/7').expect(200, { id: 7 });
-    const spans = t.spans!.find('GET /reports/:id');
+    const spans = t.spans!.find('Reports.composed');
     expect(spans.map((s) => s.attributes['fleet.cache.result'])).toEqual(['miss', 'l1']);
     expect(spans[0]!.attributes['fleet.cache.name']).toBe('Reports.composed');
+    const requests = t.spans!.find('GET /reports/:id');
+    expect(spans.map((s) => s.parentSpanContext?.spanId)).toEqual(requests.map((r) => r.spanContext().spanId));
   });
 });

@@ -22,6 +22,7 @@ class AlsContextManager implements ContextManager {
 }
 
 class RecordingSpan {
+  constructor(readonly name: string) {}
   readonly events: Array<{ name: string; attributes?: Attributes }> = [];
   readonly attributes: Attributes = {};
   spanContext(): SpanContext { return { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }; }
@@ -37,10 +38,15 @@ class RecordingSpan {
   recordException() {}
 }
 
+const started: RecordingSpan[] = [];
 const tracer = {
-  startSpan: () => new RecordingSpan() as unknown as Span,
+  startSpan: (name: string, options?: { attributes?: Attributes }) => {
+    const span = new RecordingSpan(name).setAttributes(options?.attributes ?? {});
+    started.push(span);
+    return span as unknown as Span;
+  },
   startActiveSpan: (name: string, fn: (span: Span) => unknown) => {
-    const span = new RecordingSpan() as unknown as Span;
+    const span = new RecordingSpan(name) as unknown as Span;
     return context.with(trace.setSpan(context.active(), span), () => fn(span));
   },
 } as unknown as Tracer;
@@ -73,7 +79,12 @@ class AppModule {}
 describe('OpenTelemetry', () => {
   let app: FleetApp;
   let clock: ManualClock;
-  const inSpan = <T>(fn: () => Promise<T>) => tracer.startActiveSpan('test', async (span: Span) => ({ span: span as unknown as RecordingSpan, result: await fn().catch((e: unknown) => e) })) as unknown as Promise<{ span: RecordingSpan; result: unknown }>;
+  // The span of the decorated method's call (its pipeline starts one per call when tracing is on), under a caller's span.
+  const inSpan = <T>(fn: () => Promise<T>) => tracer.startActiveSpan('test', async () => {
+    const from = started.length;
+    const result = await fn().catch((e: unknown) => e);
+    return { span: started[from]!, result };
+  }) as unknown as Promise<{ span: RecordingSpan; result: unknown }>;
 
   beforeAll(async () => {
     context.setGlobalContextManager(new AlsContextManager());
@@ -91,6 +102,8 @@ describe('OpenTelemetry', () => {
   it('adds span events and attributes: retry attempt, breaker state and transitions, limiter remaining', async () => {
     outcome.fail = false;
     const ok = await inSpan(() => app.get(Payments).charge());
+    expect(ok.span.name).toBe('Payments.charge');
+    expect(ok.span.attributes).toMatchObject({ 'code.function.name': 'Payments.charge' });
     expect(ok.span.attributes).toMatchObject({ 'fleet.breaker.name': 'Payments.charge', 'fleet.breaker.state': 'closed' });
 
     outcome.fail = true;

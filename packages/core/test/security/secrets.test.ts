@@ -173,7 +173,7 @@ describe('fleet routes and fleet doctor print no secret', () => {
         return `${failed.stdout ?? ''}${failed.stderr ?? ''}`;
       }
     };
-    const env = { SESSION_SECRET, DATABASE_URL: `postgres://postgres:${DB_PASSWORD}@127.0.0.1:5432/test`, FLEET_APP: `cli${randomBytes(3).toString('hex')}` };
+    const env = { SESSION_SECRET, DATABASE_URL: `postgres://postgres:${DB_PASSWORD}@127.0.0.1:5432/test`, FLEET_APP: `cli${randomBytes(3).toString('hex')}`, PAYMENT_URL: 'http://127.0.0.1:4010', INVENTORY_URL: 'http://127.0.0.1:4010' };
     const routes = await run(['routes'], env);
     expect(routes).toContain('GET     /hello');
     // A secret that fails validation is named, never shown.

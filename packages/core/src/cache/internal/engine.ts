@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { spanAttributes } from '../../resilience/span-events.js';
+import type { Tracer } from '@opentelemetry/api';
+import { loadInSpan, markCacheResult } from '../cache-telemetry.js';
 import type { CachePolicy } from '../cache-options.js';
 import { deepFreeze, encodeEnvelope, toJson, type Envelope } from '../json-value.js';
 import type { InflightReads, L1Store } from './l1.js';
@@ -45,7 +46,8 @@ export class CacheEngine implements InflightReads {
   private readonly refreshing = new Set<string>();
   private readonly backoff = new LRUCache<string, number>({ max: 10_000 });
 
-  constructor(readonly name: string, private readonly rt: CacheRuntime, readonly l1: L1Store | undefined, private readonly tracing: boolean) {}
+  /** `tracer` is set at boot only when tracing is on: then results become span attributes and the source runs in a child span. */
+  constructor(readonly name: string, private readonly rt: CacheRuntime, readonly l1: L1Store | undefined, private readonly tracer: Tracer | undefined) {}
 
   /** A read through the cache. */
   read(key: string, policy: CachePolicy, tagsOf: TagsOf, load: Load, self: unknown, args: unknown[]): Promise<unknown> {
@@ -56,12 +58,12 @@ export class CacheEngine implements InflightReads {
         const now = this.rt.clock.now();
         if (now < e.hitUntil) {
           this.stats.l1Hits++;
-          if (this.tracing) this.mark('l1');
+          if (this.tracer) markCacheResult(this.name, 'l1', key);
           return Promise.resolve(e.value);
         }
         if (now >= e.fresh && now < e.staleUntil) {
           this.stats.staleServed++;
-          if (this.tracing) this.mark('stale');
+          if (this.tracer) markCacheResult(this.name, 'stale', key);
           this.refresh(key, policy, e.tags, load, self, args, undefined);
           return Promise.resolve(e.value);
         }
@@ -71,7 +73,7 @@ export class CacheEngine implements InflightReads {
     const running = this.inflight.get(key);
     if (running !== undefined) {
       this.stats.coalesced++;
-      if (this.tracing) this.mark('coalesced');
+      if (this.tracer) markCacheResult(this.name, 'coalesced', key);
       return running;
     }
     let tags: readonly string[];
@@ -96,20 +98,20 @@ export class CacheEngine implements InflightReads {
         const now = rt.clock.now();
         if (now < hit.fresh) {
           this.stats.l2Hits++;
-          if (this.tracing) this.mark('l2');
+          if (this.tracer) markCacheResult(this.name, 'l2', key);
           if (!read!.held) this.toL1(key, hit, policy, ticket);
           return hit.value;
         }
         if (now < hit.stale) {
           this.stats.staleServed++;
-          if (this.tracing) this.mark('stale');
+          if (this.tracer) markCacheResult(this.name, 'stale', key);
           if (!read!.held) this.toL1(key, hit, policy, ticket);
           this.refresh(key, policy, tags, load, self, args, read);
           return hit.value;
         }
       }
       this.stats.misses++;
-      if (this.tracing) this.mark('miss');
+      if (this.tracer) markCacheResult(this.name, 'miss', key);
       if (policy.lockMs > 0 && read !== undefined) return await this.loadLocked(key, policy, tags, load, self, args, read, ticket);
       return await this.fill(key, policy, tags, load, self, args, read, ticket);
     } finally {
@@ -130,7 +132,8 @@ export class CacheEngine implements InflightReads {
     const rt = this.rt;
     const started = performance.now();
     this.stats.sourceCalls++;
-    const value = await load(self, args);
+    const tracer = this.tracer;
+    const value = await (tracer === undefined ? load(self, args) : loadInSpan(tracer, this.name, key, () => load(self, args)));
     const json = toJson(value, this.name);
     const now = rt.clock.now();
     const entry: Envelope = { fresh: now + policy.ttlMs, stale: now + policy.ttlMs + policy.graceMs, tags, value: json === undefined ? undefined : deepFreeze(JSON.parse(json)) };
@@ -167,6 +170,7 @@ export class CacheEngine implements InflightReads {
         const hit = this.usable(r);
         if (hit !== undefined && rt.clock.now() < hit.fresh) {
           this.stats.l2Hits++;
+          if (this.tracer) markCacheResult(this.name, 'l2', key);
           if (!r.held) this.toL1(key, hit, policy, ticket);
           return hit.value;
         }
@@ -207,10 +211,6 @@ export class CacheEngine implements InflightReads {
   private toL1(key: string, entry: Envelope, policy: CachePolicy, ticket: number): void {
     if (this.l1 === undefined || policy.l1TtlMs === 0 || !this.rt.bus.trusted()) return;
     this.rt.coherence.set(this.l1, key, entry, policy.l1TtlMs, this.rt.clock.now(), ticket);
-  }
-
-  private mark(result: 'l1' | 'l2' | 'stale' | 'miss' | 'coalesced'): void {
-    spanAttributes({ 'fleet.cache.name': this.name, 'fleet.cache.result': result });
   }
 
   /**

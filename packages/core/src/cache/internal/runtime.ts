@@ -16,6 +16,7 @@ import { CacheEngine } from './engine.js';
 import { L1Coherence, L1Store } from './l1.js';
 import { L2Store } from './l2.js';
 import { buildCacheStage } from './stages.js';
+import { fleetTracer } from '../../telemetry/telemetry.js';
 
 export interface RuntimeSettings {
   redis: RedisConnection;
@@ -29,6 +30,8 @@ export interface RuntimeSettings {
   l2RetryMs: number;
   heartbeatMs: number;
   holdMs: number;
+  /** Whether tracing is on (decided once at boot): the `Cache` API's reads then mark their span. */
+  tracing: boolean;
 }
 
 /** An invalidation fill guard: fills running longer than this never store (their version check could have expired). */
@@ -78,7 +81,7 @@ export class CacheRuntime {
       sendAck: (origin, ackId) => { void this.l2.publish(this.ackChannel(origin), ackId); },
       onTick: () => this.flushPending(),
     });
-    this.api = this.engine('Cache', s.l1Max, false);
+    this.api = this.engine('Cache', s.l1Max, s.tracing);
   }
 
   start(): Promise<boolean> { return this.bus.start(2000); }
@@ -96,7 +99,7 @@ export class CacheRuntime {
   engine(name: string, l1Max: number | undefined, tracing: boolean, withL1 = true): CacheEngine {
     const store = withL1 ? new L1Store(l1Max ?? this.s.l1Max) : undefined;
     if (store) this.coherence.stores.add(store);
-    const engine = new CacheEngine(name, this, store, tracing);
+    const engine = new CacheEngine(name, this, store, tracing ? fleetTracer() : undefined);
     this.engines.push(engine);
     this.coherence.readers.add(engine);
     return engine;
