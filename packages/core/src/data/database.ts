@@ -11,7 +11,7 @@ import { DATABASE_OPTIONS, type ResolvedDatabaseOptions } from './database-optio
 import { DbNode, type NodeStatus } from './db-node.js';
 import { parseLsn } from './lsn.js';
 import { NodeProber } from './node-prober.js';
-import { isConnectionFailure, isRecoveryConflict, neverSent, primaryUnavailable, wrapQueryError } from './pg-errors.js';
+import { isConnectionFailure, isPoolWaitTimeout, isRecoveryConflict, neverSent, primaryUnavailable, wrapQueryError } from './pg-errors.js';
 import { QueryRunner, shapeResult, type Queryable, type Shape } from './queryable.js';
 import { linkReplies } from './reply-link.js';
 import { ReplicaRouter } from './replica-router.js';
@@ -220,7 +220,8 @@ export class Database implements OnInit, OnShutdown, HealthIndicator {
         result = await node.send(q.text, q.values, route === Route.Replica ? 'explicit-replica' : 'read');
       } catch (err) {
         if (isConnectionFailure(err)) this.prober.suspect(node, err);
-        else if (!isRecoveryConflict(err)) throw wrapQueryError(err, q, node.name);
+        // A saturated (or hung) replica pool is not a failed node: read from the primary, keep the replica.
+        else if (!isRecoveryConflict(err) && !isPoolWaitTimeout(err)) throw wrapQueryError(err, q, node.name);
         result = await this.onPrimaryNode(q, true, 'replica-failed');
       }
     }

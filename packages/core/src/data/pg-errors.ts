@@ -40,6 +40,12 @@ export function neverSent(err: unknown): boolean {
   return typeof m === 'string' && /not queryable/.test(m);
 }
 
+/** pg-pool waited `connectionTimeoutMillis` for a free connection: the node's pool is saturated (or its connections hang). */
+export function isPoolWaitTimeout(err: unknown): boolean {
+  const m = (err as { message?: unknown })?.message;
+  return typeof m === 'string' && /timeout exceeded when trying to connect/.test(m);
+}
+
 /** A hot standby cancelled the query because replay needed the rows it read: retry on the primary. */
 export function isRecoveryConflict(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown };
