@@ -107,3 +107,25 @@ describe('Sessions in production and misconfigured', () => {
     expect(err?.message).not.toContain('short-secret');
   });
 });
+
+describe('Sessions while Redis is unreachable', () => {
+  it('answer 503 FLEET_ERR_REDIS_UNAVAILABLE (not a 500 with the driver message), and work again once Redis is back', async () => {
+    const t = await createTestApp(AppModule, { env: { ...env, REDIS_KEY_PREFIX: `test:${randomUUID()}:`, REDIS_COMMAND_TIMEOUT_MS: '500' }, faultProxies: true });
+    try {
+      const cookie = cookieOf(await t.request().post('/login').send({ userId: 'u-9' }).expect(200));
+      t.faults.cut('redis');
+      try {
+        for (const res of [await t.request().get('/me').set('cookie', cookie), await t.request().post('/login').send({ userId: 'u-10' })]) {
+          expect(res.status).toBe(503);
+          expect(res.body.code).toBe('FLEET_ERR_REDIS_UNAVAILABLE');
+          expect(res.body.message).toMatch(/^Sessions are unavailable/);
+        }
+      } finally {
+        t.faults.restore('redis');
+      }
+      await expect.poll(async () => (await t.request().get('/me').set('cookie', cookie)).status, { timeout: 15_000, interval: 200 }).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

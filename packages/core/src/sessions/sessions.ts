@@ -5,6 +5,7 @@ import { FrameworkOwned } from '../state/allow-state.js';
 import { RedisConnection } from '../redis/redis-connection.js';
 import { AppEnvironment } from '../app/environment.js';
 import { Logger } from '../app/logger.js';
+import { FleetError } from '../errors.js';
 import { Database } from '../data/database.js';
 import { RequestAwareDatabase } from '../data/request-aware-database.js';
 import { noteSessionPosition, positionOf } from '../data/consistency.js';
@@ -75,7 +76,7 @@ export class Sessions {
       if (positions === undefined) multi.del(this.key(previous));
       else multi.del(this.key(previous), positions.key(this.key(previous)));
     }
-    await multi.exec();
+    await available(multi.exec());
     if (positions !== undefined) markRequestSession(req, id);
     reply.header('set-cookie', serializeCookie(this.config.SESSION_COOKIE, sign(id, this.secrets[0]!), { maxAgeSeconds: ttl, secure: this.env.production }));
     return position === undefined ? { id, data } : { id, data, position };
@@ -90,14 +91,14 @@ export class Sessions {
     const id = this.idOf(req);
     if (!id) return undefined;
     if (this.positions !== undefined) {
-      const found = await this.positions.load(this.key(id));
+      const found = await available(this.positions.load(this.key(id)));
       if (found === undefined) return undefined;
       const data = JSON.parse(found.raw) as T;
       if (found.position === undefined) return { id, data };
       noteSessionPosition(req, parseLsn(found.position));
       return { id, data, position: found.position };
     }
-    const raw = await this.redis.client.getex(this.key(id), 'EX', this.config.SESSION_TTL_SECONDS);
+    const raw = await available(this.redis.client.getex(this.key(id), 'EX', this.config.SESSION_TTL_SECONDS));
     return raw === null ? undefined : { id, data: JSON.parse(raw) as T };
   }
 
@@ -105,7 +106,7 @@ export class Sessions {
   async update<T extends object>(req: FastifyRequest, data: T): Promise<boolean> {
     const id = this.idOf(req);
     if (!id) return false;
-    return (await this.redis.client.set(this.key(id), JSON.stringify(data), 'EX', this.config.SESSION_TTL_SECONDS, 'XX')) === 'OK';
+    return (await available(this.redis.client.set(this.key(id), JSON.stringify(data), 'EX', this.config.SESSION_TTL_SECONDS, 'XX'))) === 'OK';
   }
 
   /** Ends the request's session (logout) and clears the cookie; true when one existed. Its read-your-writes position goes with it. */
@@ -114,9 +115,9 @@ export class Sessions {
     reply.header('set-cookie', serializeCookie(this.config.SESSION_COOKIE, '', { maxAgeSeconds: 0, secure: this.env.production }));
     if (!id) return false;
     const positions = this.positions;
-    if (positions === undefined) return (await this.redis.client.del(this.key(id))) === 1;
+    if (positions === undefined) return (await available(this.redis.client.del(this.key(id)))) === 1;
     markRequestSession(req, null);
-    const results = await this.redis.client.multi().del(this.key(id)).del(positions.key(this.key(id))).exec();
+    const results = await available(this.redis.client.multi().del(this.key(id)).del(positions.key(this.key(id))).exec());
     return results?.[0]?.[1] === 1;
   }
 
@@ -128,4 +129,15 @@ export class Sessions {
   private key(id: string): string {
     return this.redis.key('sess', id);
   }
+}
+
+/**
+ * A session operation Redis did not answer: a 503 with a stable code (the client may retry), not
+ * a 500 carrying the driver's message.
+ */
+function available<T>(call: Promise<T>): Promise<T> {
+  return call.catch((cause: unknown) => {
+    if (cause instanceof FleetError) throw cause;
+    throw new FleetError('FLEET_ERR_REDIS_UNAVAILABLE', `Sessions are unavailable: Redis did not answer (${(cause as Error)?.message ?? String(cause)}). Fix: check that Redis is reachable (REDIS_URL; GET /health/ready shows it); the client may retry.`, { cause });
+  });
 }
