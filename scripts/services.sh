@@ -4,11 +4,17 @@
 #   bash scripts/services.sh up            # ensure everything runs (idempotent, self-healing)
 #   bash scripts/services.sh status        # one line per service
 #   bash scripts/services.sh down-replica  # stop the hot-standby replica
+#   bash scripts/services.sh down-fault-replica  # stop the fault replica
 #
 # Services:
 #   - PostgreSQL primary   127.0.0.1:5432  (Debian cluster <ver>/main, started with pg_ctlcluster)
 #   - PostgreSQL replica   127.0.0.1:5433  streaming hot standby, physical slot "fleet_replica",
 #                                          data dir /var/lib/postgresql/fleet-replica, managed with pg_ctl
+#   - PostgreSQL fault     127.0.0.1:5434  a second streaming hot standby, physical slot "fleet_replica_faults",
+#     replica                              data dir /var/lib/postgresql/fleet-replica-faults: tests that pause
+#                                          its replay or stop it take it exclusively (acquireFaultReplica in
+#                                          @fleet/testing holds an advisory lock on the primary meanwhile), so
+#                                          5433 is never disturbed. `up` leaves it alone while that lock is held.
 #   - Redis                127.0.0.1:6379
 #
 # Every wait is bounded. `up` is fast (well under 2 s) when everything is already healthy.
@@ -23,10 +29,20 @@ export PGOPTIONS='-c client_min_messages=warning'
 PG_HOST=127.0.0.1
 PG_PORT=5432
 PG_DB=test
+# The replica functions below act on the replica the REPLICA_* variables name; use_replica switches them.
+MAIN_REPLICA_DIR=${FLEET_REPLICA_DIR:-/var/lib/postgresql/fleet-replica}
+MAIN_REPLICA_LOG=${FLEET_REPLICA_LOG:-/var/log/postgresql/fleet-replica.log}
+FAULT_REPLICA_DIR=${FLEET_FAULT_REPLICA_DIR:-/var/lib/postgresql/fleet-replica-faults}
+FAULT_REPLICA_LOG=${FLEET_FAULT_REPLICA_LOG:-/var/log/postgresql/fleet-replica-faults.log}
+# The session-level advisory lock (in database postgres of the primary) a test holds while it owns
+# the fault replica: keep in step with packages/testing/src/fault-replica.ts.
+FAULT_LOCK_CLASSID=1718379891
+FAULT_LOCK_OBJID=5434
 REPLICA_PORT=5433
-REPLICA_DIR=${FLEET_REPLICA_DIR:-/var/lib/postgresql/fleet-replica}
-REPLICA_LOG=${FLEET_REPLICA_LOG:-/var/log/postgresql/fleet-replica.log}
+REPLICA_DIR=$MAIN_REPLICA_DIR
+REPLICA_LOG=$MAIN_REPLICA_LOG
 REPLICA_NAME=fleet_replica # cluster_name, application_name and slot name
+REPLICA_LABEL=replica
 PG_SOCKET_DIR=/var/run/postgresql
 REDIS_PORT=6379
 REDIS_DIR=/var/lib/redis
@@ -36,6 +52,14 @@ PROBE_WAIT=20  # seconds to wait for the end-to-end probe row to show on the rep
 SELF="bash scripts/services.sh"
 
 say() { echo "[services] $*"; }
+
+# use_replica main|faults: point the replica functions at one of the two standbys
+use_replica() {
+  case $1 in
+    main) REPLICA_PORT=5433 REPLICA_DIR=$MAIN_REPLICA_DIR REPLICA_LOG=$MAIN_REPLICA_LOG REPLICA_NAME=fleet_replica REPLICA_LABEL=replica ;;
+    faults) REPLICA_PORT=5434 REPLICA_DIR=$FAULT_REPLICA_DIR REPLICA_LOG=$FAULT_REPLICA_LOG REPLICA_NAME=fleet_replica_faults REPLICA_LABEL="fault replica" ;;
+  esac
+}
 die() { echo "[services] ERROR: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------- helpers
@@ -120,7 +144,8 @@ ensure_primary() {
       where type = 'host' and database @> '{replication}' and auth_method = 'trust' and address in ('127.0.0.1', '::1'))")
   IFS='|' read -r wal senders slots hasdb hba hbarules <<<"$info"
 
-  if [[ $wal == minimal || $senders -lt 2 || $slots -lt 1 ]]; then
+  # two standbys streaming, plus the two connections of a base backup being taken
+  if [[ $wal == minimal || $senders -lt 4 || $slots -lt 2 ]]; then
     [[ $ME == root || $ME == postgres ]] || need_root "enabling replication on the primary"
     local f=/etc/postgresql/$PG_VER/main/conf.d/95-fleet-replication.conf
     say "primary: enabling replication (wal_level=$wal max_wal_senders=$senders max_replication_slots=$slots) via $f, restarting"
@@ -210,7 +235,7 @@ stop_replica() {
     datadir=$(sed -n 2p "$lock" 2>/dev/null || true)
     if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
       if [[ $datadir == "$REPLICA_DIR" || $datadir == "$REPLICA_DIR".* ]]; then
-        say "replica: stopping orphaned postmaster pid $pid (data dir $datadir)"
+        say "$REPLICA_LABEL: stopping orphaned postmaster pid $pid (data dir $datadir)"
         can_act || need_root "stopping the orphaned replica (pid $pid)" "sudo kill -INT $pid"
         kill -INT "$pid" 2>/dev/null || true
         for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
@@ -268,7 +293,7 @@ rebuild_replica() {
   rm -rf "$REPLICA_DIR" "$tmp"
   mkdir -p "$(dirname "$REPLICA_DIR")" "$(dirname "$REPLICA_LOG")"
   ensure_slot
-  say "replica: pg_basebackup from $PG_HOST:$PG_PORT into $REPLICA_DIR (slot $REPLICA_NAME)"
+  say "$REPLICA_LABEL: pg_basebackup from $PG_HOST:$PG_PORT into $REPLICA_DIR (slot $REPLICA_NAME)"
   if ! as_pg timeout 300 "$PG_BIN/pg_basebackup" -D "$tmp" -X stream -R -S "$REPLICA_NAME" -c fast --no-password \
     -d "host=$PG_HOST port=$PG_PORT user=postgres application_name=$REPLICA_NAME" 2>&1 | sed 's/^/[services]   /'; then
     rm -rf "$tmp"
@@ -284,7 +309,7 @@ start_replica() {
   can_act || need_root "starting the replica" "sudo -u postgres $PG_BIN/pg_ctl -D $REPLICA_DIR -l $REPLICA_LOG start"
   stop_replica fast # clears an orphan holding the port, if any
   if [[ $ME == root && ! -e $REPLICA_LOG ]]; then touch "$REPLICA_LOG" && chown postgres:postgres "$REPLICA_LOG"; fi
-  say "replica: starting on $PG_HOST:$REPLICA_PORT (log $REPLICA_LOG)"
+  say "$REPLICA_LABEL: starting on $PG_HOST:$REPLICA_PORT (log $REPLICA_LOG)"
   as_pg "$PG_BIN/pg_ctl" -D "$REPLICA_DIR" -l "$REPLICA_LOG" -o "-p $REPLICA_PORT" -w -t 30 start >/dev/null 2>&1 9>&-
 }
 
@@ -320,7 +345,7 @@ ensure_replica() {
   # (the data dir is only readable by root/postgres; others trust the server's answers)
   if [[ $st == t\|*\|t ]] && { ! can_act || [[ -f $REPLICA_DIR/PG_VERSION ]]; } && [[ $(sender_state) == streaming ]]; then
     if [[ $st == t\|t\|* ]]; then
-      say "replica: WAL replay was paused, resuming"
+      say "$REPLICA_LABEL: WAL replay was paused, resuming"
       pq "$REPLICA_PORT" postgres "select pg_wal_replay_resume()" >/dev/null
     fi
     return 0
@@ -330,38 +355,56 @@ ensure_replica() {
     "sudo -u postgres $PG_BIN/pg_ctl -D $REPLICA_DIR -l $REPLICA_LOG start"
 
   if [[ ! -d $REPLICA_DIR ]] || ! replica_dir_valid; then
-    [[ -d $REPLICA_DIR ]] && say "replica: $REPLICA_DIR is not a standby of this primary, rebuilding" ||
-      say "replica: $REPLICA_DIR missing, building it"
+    [[ -d $REPLICA_DIR ]] && say "$REPLICA_LABEL: $REPLICA_DIR is not a standby of this primary, rebuilding" ||
+      say "$REPLICA_LABEL: $REPLICA_DIR missing, building it"
     rebuild_replica
     fresh=1
   fi
 
   if [[ $fresh -eq 0 && $st == f\|* ]]; then
-    say "replica: server on port $REPLICA_PORT is not in recovery (promoted?), rebuilding"
+    say "$REPLICA_LABEL: server on port $REPLICA_PORT is not in recovery (promoted?), rebuilding"
     rebuild_replica
     fresh=1
   fi
 
   if ! replica_running; then
     if ! start_replica; then
-      [[ $fresh -eq 1 ]] && { log_tail; die "replica failed to start from a fresh base backup"; }
-      say "replica: failed to start, wiping and rebuilding"
+      [[ $fresh -eq 1 ]] && { log_tail; die "$REPLICA_LABEL failed to start from a fresh base backup"; }
+      say "$REPLICA_LABEL: failed to start, wiping and rebuilding"
       log_tail
       rebuild_replica
       fresh=1
-      start_replica || { log_tail; die "replica failed to start from a fresh base backup"; }
+      start_replica || { log_tail; die "$REPLICA_LABEL failed to start from a fresh base backup"; }
     fi
   fi
 
   if ! wait_streaming; then
-    [[ $fresh -eq 1 ]] && { log_tail; die "fresh replica is not streaming after ${STREAM_WAIT}s"; }
-    say "replica: not streaming after ${STREAM_WAIT}s, wiping and rebuilding"
+    [[ $fresh -eq 1 ]] && { log_tail; die "fresh $REPLICA_LABEL is not streaming after ${STREAM_WAIT}s"; }
+    say "$REPLICA_LABEL: not streaming after ${STREAM_WAIT}s, wiping and rebuilding"
     log_tail
     rebuild_replica
-    start_replica || { log_tail; die "replica failed to start from a fresh base backup"; }
-    wait_streaming || { log_tail; die "fresh replica is not streaming after ${STREAM_WAIT}s"; }
+    start_replica || { log_tail; die "$REPLICA_LABEL failed to start from a fresh base backup"; }
+    wait_streaming || { log_tail; die "fresh $REPLICA_LABEL is not streaming after ${STREAM_WAIT}s"; }
   fi
-  say "replica: streaming from primary (slot $REPLICA_NAME)"
+  say "$REPLICA_LABEL: streaming from primary (slot $REPLICA_NAME)"
+}
+
+# A test holds the fault replica (acquireFaultReplica): its paused replay or stopped server is on purpose.
+fault_replica_in_use() {
+  [[ $(pq_quiet "$PG_PORT" postgres "select exists(select 1 from pg_locks where locktype = 'advisory' and granted
+    and classid = $FAULT_LOCK_CLASSID and objid = $FAULT_LOCK_OBJID and objsubid = 2)" || true) == t ]]
+}
+
+ensure_fault_replica() {
+  use_replica faults
+  if fault_replica_in_use; then
+    say "fault replica: in use by a test (advisory lock held), left as it is"
+    FAULT_REPLICA_BUSY=1
+  else
+    FAULT_REPLICA_BUSY=0
+    ensure_replica
+  fi
+  use_replica main
 }
 
 # End-to-end check: a write on the primary must become visible on the replica.
@@ -444,9 +487,33 @@ cmd_up() {
   flock -w 120 9 2>/dev/null || say "could not take $lockfile, continuing anyway"
   ensure_primary
   ensure_replica
+  ensure_fault_replica
   ensure_redis
   probe_replication
-  say "ok: primary $PG_HOST:$PG_PORT, replica $PG_HOST:$REPLICA_PORT (streaming), redis 127.0.0.1:$REDIS_PORT"
+  if [[ $FAULT_REPLICA_BUSY -eq 0 ]]; then use_replica faults; probe_replication; use_replica main; fi
+  say "ok: primary $PG_HOST:$PG_PORT, replica $PG_HOST:$REPLICA_PORT (streaming), fault replica $PG_HOST:5434 ($([[ $FAULT_REPLICA_BUSY -eq 0 ]] && echo streaming || echo 'in use by a test')), redis 127.0.0.1:$REDIS_PORT"
+}
+
+# one status line for the replica the REPLICA_* variables name; non-zero when it is not healthy
+replica_status_line() {
+  local st lag paused label busy=""
+  label=$(printf '%-8s' "${REPLICA_LABEL/fault replica/faults}")
+  st=$(replica_state)
+  if [[ $REPLICA_NAME == fleet_replica_faults ]] && fault_replica_in_use; then busy=", in use by a test"; fi
+  if [[ -z $st ]]; then
+    echo "$label 127.0.0.1:$REPLICA_PORT  DOWN (data dir $REPLICA_DIR $([[ -d $REPLICA_DIR ]] && echo present || echo missing))$busy"
+    [[ -n $busy ]]; return
+  fi
+  lag=$(pq_quiet "$PG_PORT" postgres "select state || ' lag=' || coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint::text, '?') || ' bytes'
+    from pg_stat_replication where application_name = '$REPLICA_NAME' limit 1" || true)
+  IFS='|' read -r _ paused _ <<<"$st"
+  if [[ $st == f\|* ]]; then
+    echo "$label 127.0.0.1:$REPLICA_PORT  NOT A STANDBY (promoted)"; return 1
+  elif [[ -z $lag ]]; then
+    echo "$label 127.0.0.1:$REPLICA_PORT  up, NOT STREAMING (replay paused=$paused)$busy"; [[ -n $busy ]]; return
+  fi
+  echo "$label 127.0.0.1:$REPLICA_PORT  up, $lag, replay $([[ $paused == t ]] && echo PAUSED || echo running)$busy"
+  [[ $paused != t || -n $busy ]]
 }
 
 cmd_status() {
@@ -457,23 +524,12 @@ cmd_status() {
   else
     echo "primary  127.0.0.1:$PG_PORT  DOWN"; rc=1
   fi
-  local st lag paused
-  st=$(replica_state)
-  if [[ -z $st ]]; then
-    echo "replica  127.0.0.1:$REPLICA_PORT  DOWN (data dir $REPLICA_DIR $([[ -d $REPLICA_DIR ]] && echo present || echo missing))"; rc=1
-  else
-    lag=$(pq_quiet "$PG_PORT" postgres "select state || ' lag=' || coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint::text, '?') || ' bytes'
-      from pg_stat_replication where application_name = '$REPLICA_NAME' limit 1" || true)
-    IFS='|' read -r _ paused _ <<<"$st"
-    if [[ $st == f\|* ]]; then
-      echo "replica  127.0.0.1:$REPLICA_PORT  NOT A STANDBY (promoted)"; rc=1
-    elif [[ -z $lag ]]; then
-      echo "replica  127.0.0.1:$REPLICA_PORT  up, NOT STREAMING (replay paused=$paused)"; rc=1
-    else
-      echo "replica  127.0.0.1:$REPLICA_PORT  up, $lag, replay $([[ $paused == t ]] && echo PAUSED || echo running)"
-      [[ $paused == t ]] && rc=1
-    fi
-  fi
+  local which
+  for which in main faults; do
+    use_replica "$which"
+    replica_status_line || rc=1
+  done
+  use_replica main
   local pong prc=0
   pong=$(timeout 2 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) || prc=$?
   if [[ $pong == PONG ]]; then
@@ -488,17 +544,19 @@ cmd_status() {
 
 cmd_down_replica() {
   find_pg
+  [[ ${1:-main} == faults ]] && use_replica faults
   if replica_running || [[ -f $PG_SOCKET_DIR/.s.PGSQL.$REPLICA_PORT.lock ]]; then
     stop_replica fast
-    say "replica: stopped (data dir kept: $REPLICA_DIR; slot $REPLICA_NAME keeps WAL on the primary until it is back)"
+    say "$REPLICA_LABEL: stopped (data dir kept: $REPLICA_DIR; slot $REPLICA_NAME keeps WAL on the primary until it is back)"
   else
-    say "replica: not running"
+    say "$REPLICA_LABEL: not running"
   fi
 }
 
 case "${1:-}" in
   up) cmd_up ;;
   status) cmd_status ;;
-  down-replica) cmd_down_replica ;;
-  *) echo "usage: bash scripts/services.sh up|status|down-replica" >&2; exit 2 ;;
+  down-replica) cmd_down_replica main ;;
+  down-fault-replica) cmd_down_replica faults ;;
+  *) echo "usage: bash scripts/services.sh up|status|down-replica|down-fault-replica" >&2; exit 2 ;;
 esac

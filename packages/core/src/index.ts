@@ -89,5 +89,6 @@ export {
   type CacheTags, type L1Option, type CacheSnapshot, type CacheStats,
 } from './cache/index.js';
 
+export type { PendingJob } from './jobs/index.js';
 // Errors
 export { FleetError, FleetBootError, ERROR_CODES, type FleetErrorCode, type ErrorDetail } from './errors.js';

@@ -1,4 +1,6 @@
-import { FaultProxy } from './fault-proxy.js';
+import type { FaultProxy } from './fault-proxy.js';
+import type { FaultReplica } from './fault-replica.js';
+import type { RedisServer } from './redis-server.js';
 
 type Fault =
   | { kind: 'fail'; error: unknown; times: number }
@@ -11,12 +13,25 @@ type Instrumented = { [kFaults]?: Map<string, Fault> };
 /** Which real service a proxy stands in front of. */
 export type ServiceName = 'redis' | 'postgres-primary' | 'postgres-replica';
 
+/** Servers a test app has to itself, so they can be broken without disturbing parallel tests. */
+export interface PrivateServers {
+  /** With `privateRedis: true`. */
+  redis?: RedisServer;
+  /** With `faultReplica`. */
+  replica?: FaultReplica;
+}
+
 /**
  * Breaks things on purpose: provider methods that fail, hang or slow down for the next N calls,
- * and real network faults through TCP proxies the app connects through.
+ * real network faults through TCP proxies the app connects through, and real server faults on
+ * servers the app has to itself (a private Redis, the fault replica).
  */
 export class Faults {
-  constructor(private readonly resolve: (token: unknown) => object, private readonly proxies: Map<ServiceName, FaultProxy>) {}
+  constructor(
+    private readonly resolve: (token: unknown) => object,
+    private readonly proxies: Map<ServiceName, FaultProxy>,
+    private readonly servers: PrivateServers = {},
+  ) {}
 
   /** The next `times` calls of `token`'s `method` throw (or reject with) `error`. */
   fail(token: unknown, method: string, options: { times?: number; error?: unknown } = {}): void {
@@ -53,6 +68,36 @@ export class Faults {
   delay(service: ServiceName, ms: number): void { this.proxy(service).delay(ms); }
   /** Heals the service's proxy. */
   restore(service: ServiceName): void { this.proxy(service).restore(); }
+
+  /** The app's private Redis server (needs `privateRedis: true`). */
+  get redisServer(): RedisServer {
+    if (!this.servers.redis) throw new Error('This test app has no private Redis server: create it with { privateRedis: true } (the shared Redis is never paused or stopped by tests).');
+    return this.servers.redis;
+  }
+
+  /** The fault replica the app reads from (needs `faultReplica: true`). */
+  get replica(): FaultReplica {
+    if (!this.servers.replica) throw new Error('This test app does not read from the fault replica: create it with { faultReplica: true } (the shared replica is never paused or stopped by tests).');
+    return this.servers.replica;
+  }
+
+  /** `CLIENT PAUSE ms mode` on the app's private Redis: commands wait until the pause ends. @default mode 'ALL' */
+  pauseRedis(ms: number, mode: 'ALL' | 'WRITE' = 'ALL'): Promise<void> { return this.redisServer.pause(ms, mode); }
+  /** `CLIENT UNPAUSE` (under an `'ALL'` pause, Redis runs it only when the pause ends). */
+  unpauseRedis(): Promise<void> { return this.redisServer.unpause(); }
+  /** Stops the private Redis (SIGTERM, or SIGKILL with `{ kill: true }`). */
+  stopRedis(options: { kill?: boolean } = {}): Promise<void> { return this.redisServer.stop(options); }
+  /** Starts the private Redis again on its port (empty). */
+  startRedis(): Promise<void> { return this.redisServer.start(); }
+
+  /** Pauses WAL replay on the app's replica: what the app writes stops showing there (replica lag). */
+  pauseReplay(): Promise<void> { return this.replica.pauseReplay(); }
+  /** Resumes WAL replay on the app's replica. */
+  resumeReplay(): Promise<void> { return this.replica.resumeReplay(); }
+  /** Stops the app's replica server (pg_ctl stop -m fast). */
+  stopReplica(): Promise<void> { return this.replica.stop(); }
+  /** Starts the app's replica again and waits until it streams. */
+  startReplica(): Promise<void> { return this.replica.start(); }
 
   private set(token: unknown, method: string, fault: Fault): void {
     const instance = this.resolve(token) as Instrumented;

@@ -1,7 +1,10 @@
 export { createTestApp, createTestFleet, type TestApp, type TestAppOptions } from './create-test-app.js';
 export { FaultProxy, type FaultProxyOptions } from './fault-proxy.js';
 export { ManualClock } from './manual-clock.js';
-export { Faults, type ServiceName } from './faults.js';
+export { Faults, type ServiceName, type PrivateServers } from './faults.js';
+export { TestJobs, type DrainOptions, type DrainReport, type WaitForOptions } from './jobs.js';
+export { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.js';
+export { acquireFaultReplica, type FaultReplica, type FaultReplicaOptions } from './fault-replica.js';
 export { Spans } from './spans.js';
 export { deleteKeys, withSearchPath } from './isolation.js';
 export { fleetVitestConfig, type FleetVitestOptions } from './vitest-preset.js';

@@ -1,6 +1,6 @@
 export { Async, Scheduled, CurrentJob } from './decorators.js';
 export type { AsyncOptions, ScheduledOptions, Schedule, JobBackoff } from './job-options.js';
-export { enqueued, type JobRef, type JobContext, type JobState, type JobStatus, type FailedJob, type ScheduleInfo } from './job-types.js';
+export { enqueued, type JobRef, type JobContext, type JobState, type JobStatus, type PendingJob, type FailedJob, type ScheduleInfo } from './job-types.js';
 export { Jobs } from './jobs.js';
 export { JobsModule } from './jobs.module.js';
 export { JobsConfig } from './jobs-config.js';

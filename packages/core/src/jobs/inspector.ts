@@ -2,7 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import { FleetError } from '../errors.js';
 import { decodeArgs, type JobData } from './job-data.js';
 import { parseJobId, publicJobId } from './job-id.js';
-import type { FailedJob, JobState, JobStatus, ScheduleInfo } from './job-types.js';
+import type { FailedJob, JobState, JobStatus, PendingJob, ScheduleInfo } from './job-types.js';
 
 const STATE: Record<string, JobState> = {
   waiting: 'waiting', delayed: 'waiting', prioritized: 'waiting', 'waiting-children': 'waiting', paused: 'waiting',
@@ -18,9 +18,11 @@ export class JobsInspector {
   constructor(private readonly queues: () => Promise<Queue[]>) {}
 
   async status(id: string): Promise<JobStatus | undefined> {
-    const job = await this.find(id);
+    let job = await this.find(id);
     if (!job) return undefined;
     const state = await job.getState();
+    // It finished between the two reads: read it again for its result (or error) and finish time.
+    if ((state === 'completed' || state === 'failed') && job.finishedOn === undefined) job = (await this.find(id)) ?? job;
     return STATE[state] === undefined ? undefined : toStatus(job, state);
   }
 
@@ -33,6 +35,33 @@ export class JobsInspector {
       .map(toFailed)
       .sort((a, b) => (b.failedAt ?? 0) - (a.failedAt ?? 0))
       .slice(0, limit);
+  }
+
+  /** Jobs not finished yet (waiting, delayed, prioritised, active) in every queue, oldest first. */
+  async pending(): Promise<PendingJob[]> {
+    const lists = await Promise.all((await this.queues()).flatMap((q) => PENDING.map(async (state) =>
+      (await q.getJobs([state], 0, -1)).filter(isJob).map((job): PendingJob => ({ ...toStatus(job, state), scheduled: job.repeatJobKey !== undefined })))));
+    return lists.flat().sort((a, b) => a.enqueuedAt - b.enqueuedAt);
+  }
+
+  /** Completed and failed jobs still kept (by age, FLEET_JOBS_KEEP_*_S), most recently finished first, at most `limit`. */
+  async finished(options: { limit?: number } = {}): Promise<JobStatus[]> {
+    const limit = options.limit ?? 1000;
+    const lists = await Promise.all((await this.queues()).flatMap((q) => (['completed', 'failed'] as const).map(async (state) =>
+      (await q.getJobs([state], 0, limit - 1)).filter(isJob).map((job) => toStatus(job, state)))));
+    return lists.flat().sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0)).slice(0, limit);
+  }
+
+  /** Makes a delayed job (a delay, or a retry's backoff) due now; false when it is not delayed (any more). */
+  async promote(id: string): Promise<boolean> {
+    const job = await this.find(id);
+    if (!job || !(await job.isDelayed())) return false;
+    try {
+      await job.promote();
+      return true;
+    } catch {
+      return false; // it came due (or was taken) meanwhile
+    }
   }
 
   /** Runs a failed job again, with all its attempts; FLEET_ERR_JOBS_NOT_FOUND / _NOT_FAILED otherwise. */
@@ -69,6 +98,9 @@ export class JobsInspector {
     return jobs.find((j): j is Job => j !== undefined && j !== null);
   }
 }
+
+const PENDING = ['active', 'waiting', 'prioritized', 'delayed', 'waiting-children', 'paused'] as const;
+const isJob = (j: Job | undefined | null): j is Job => j !== undefined && j !== null;
 
 function toStatus(job: Job, state: string): JobStatus {
   const status: JobStatus = {

@@ -59,6 +59,12 @@ export interface JobStatus {
   finishedAt?: number;
 }
 
+/** A job not finished yet, as `jobs.pending()` lists it. */
+export interface PendingJob extends JobStatus {
+  /** A tick of a `@Scheduled` method (its scheduler always keeps the next one delayed). */
+  scheduled: boolean;
+}
+
 /** A job that failed its last attempt: kept, with its error, until retried (or removed by age). */
 export interface FailedJob {
   id: string;

@@ -6,9 +6,9 @@ import type { HealthResult } from '../health/indicator.js';
 import { RedisConfig } from '../redis/redis-config.js';
 import { FrameworkOwned } from '../state/allow-state.js';
 import type { JobEntry } from './job-entry.js';
-import type { FailedJob, JobStatus, ScheduleInfo } from './job-types.js';
+import type { FailedJob, JobStatus, PendingJob, ScheduleInfo } from './job-types.js';
 import { JobsConfig } from './jobs-config.js';
-import type { JobsRuntime } from './runtime.js';
+import type { JobsRuntime, RuntimeOptions } from './runtime.js';
 import type { ProcessorDeps } from './processor.js';
 
 /** @internal What the boot step hands to `Jobs.start`. */
@@ -31,6 +31,9 @@ export class Jobs implements OnShutdown {
   readonly healthName = 'jobs';
   private runtime?: JobsRuntime;
   private plan?: JobsStartPlan;
+  private workersStarted = false;
+  /** Extra in-process workers (`runWorker()`), closed on shutdown. */
+  private readonly extraWorkers = new Set<JobsRuntime>();
 
   constructor(private readonly config: JobsConfig, private readonly redisConfig: RedisConfig, private readonly log: Logger) {}
 
@@ -55,6 +58,43 @@ export class Jobs implements OnShutdown {
     return this.started('retry').inspector.retry(jobId);
   }
 
+  /** Jobs not finished yet (waiting, delayed, active) in the app's queues, oldest first. */
+  pending(): Promise<PendingJob[]> {
+    return this.started('pending').inspector.pending();
+  }
+
+  /** Completed and failed jobs still kept (FLEET_JOBS_KEEP_*_S), most recently finished first. @default limit 1000 */
+  finished(options: { limit?: number } = {}): Promise<JobStatus[]> {
+    return this.started('finished').inspector.finished(options);
+  }
+
+  /** Makes a delayed job (its delay, or a retry's backoff) due now; false when it is not delayed. */
+  promote(jobId: string): Promise<boolean> {
+    return this.started('promote').inspector.promote(jobId);
+  }
+
+  /**
+   * Runs this app's job methods on an extra worker in this process, whatever FLEET_ROLE says,
+   * until `close()` (or shutdown): how `@fleet/testing` drains the queues of a web-only test app.
+   * It has its own Redis connections and the app's concurrency and lock settings.
+   */
+  async runWorker(): Promise<{ close(): Promise<void> }> {
+    this.started('runWorker');
+    const plan = this.plan!;
+    const [{ JobsRuntime }, options] = await Promise.all([import('./runtime.js'), this.runtimeOptions()]);
+    const runtime = await JobsRuntime.open(options);
+    this.extraWorkers.add(runtime);
+    const close = async () => { this.extraWorkers.delete(runtime); await runtime.close(); };
+    try {
+      await runtime.startWorkers(new Map(plan.entries.map((e) => [e.name, e])), plan.processor);
+      await runtime.workersReady();
+    } catch (error) {
+      await close();
+      throw error;
+    }
+    return { close };
+  }
+
   /** The job schedulers in Redis (one per @Scheduled method). */
   schedules(): Promise<ScheduleInfo[]> {
     return this.started('schedules').inspector.schedules();
@@ -71,11 +111,8 @@ export class Jobs implements OnShutdown {
    */
   async start(plan: JobsStartPlan): Promise<void> {
     if (this.runtime) return;
-    const [bullmq, { JobsRuntime }] = await Promise.all([import('bullmq'), import('./runtime.js')]);
-    const runtime = await JobsRuntime.open({
-      bullmq, config: this.config, log: this.log,
-      redis: { url: this.redisConfig.REDIS_URL, keyPrefix: this.redisConfig.REDIS_KEY_PREFIX, app: this.redisConfig.FLEET_APP, commandTimeoutMs: this.redisConfig.REDIS_COMMAND_TIMEOUT_MS },
-    });
+    const [{ JobsRuntime }, options] = await Promise.all([import('./runtime.js'), this.runtimeOptions()]);
+    const runtime = await JobsRuntime.open(options);
     this.runtime = runtime;
     try {
       await runtime.register([...new Set(plan.entries.map((e) => e.queue))]);
@@ -95,18 +132,27 @@ export class Jobs implements OnShutdown {
    */
   async startWorkers(): Promise<void> {
     const plan = this.plan;
-    if (!this.runtime || !plan || this.role === 'web' || plan.entries.length === 0) return;
-    this.plan = undefined;
+    if (!this.runtime || !plan || this.workersStarted || this.role === 'web' || plan.entries.length === 0) return;
+    this.workersStarted = true;
     await this.runtime.startWorkers(new Map(plan.entries.map((e) => [e.name, e])), plan.processor);
   }
 
   /** @internal Stops taking jobs and waits for running ones (up to FLEET_JOBS_DRAIN_MS): the first step of shutdown. */
   stopWorkers(): Promise<void> {
-    return this.runtime?.stopWorkers() ?? Promise.resolve();
+    return Promise.all([this.runtime?.stopWorkers(), ...[...this.extraWorkers].map((r) => r.stopWorkers())]).then(() => undefined);
   }
 
   async onShutdown(): Promise<void> {
-    await this.runtime?.close();
+    await Promise.all([this.runtime?.close(), ...[...this.extraWorkers].map((r) => r.close())]);
+    this.extraWorkers.clear();
+  }
+
+  private async runtimeOptions(): Promise<RuntimeOptions> {
+    const r = this.redisConfig;
+    return {
+      bullmq: await import('bullmq'), config: this.config, log: this.log,
+      redis: { url: r.REDIS_URL, keyPrefix: r.REDIS_KEY_PREFIX, app: r.FLEET_APP, commandTimeoutMs: r.REDIS_COMMAND_TIMEOUT_MS },
+    };
   }
 
   private started(what: string): JobsRuntime {

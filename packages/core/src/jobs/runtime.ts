@@ -150,6 +150,11 @@ export class JobsRuntime {
     log.info({ queues: this.workers.map((w) => w.name), concurrency: config.FLEET_JOBS_CONCURRENCY }, `jobs: worker running ${entries.size} job method(s)`);
   }
 
+  /** Resolves once every worker's connections are ready (closing a worker before that leaves BullMQ rejections behind). */
+  async workersReady(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+  }
+
   /**
    * Stops the workers once (idempotent): they take no new jobs at once and wait for running ones
    * up to FLEET_JOBS_DRAIN_MS; past it the unfinished ones are put back in the queue (not
