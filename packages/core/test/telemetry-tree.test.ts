@@ -13,7 +13,7 @@ import {
   Body, CacheModule, Cached, CircuitBreaker, Controller, Database, DatabaseModule, Get, Injectable, Module, Param, Post, RedisModule, Repository, Retry, sql,
 } from '@fleet/core';
 import { createTestApp, type Spans, type TestApp } from '@fleet/testing';
-import { PRIMARY_PORT, REPLICA_PORT, admin, createSchema, dbEnv, exclusiveReplicaControl, healReplica, until } from './data/helpers.js';
+import { PRIMARY_PORT, REPLICA_PORT, admin, createSchema, dbEnv, until } from './data/helpers.js';
 
 const Order = z.object({ id: z.number(), item: z.string() });
 const Id = z.coerce.number().int();
@@ -92,13 +92,10 @@ function traceOf(spans: Spans, root: ReadableSpan) {
 describe('one trace per request: server -> decorated methods -> cache -> queries (real primary, replica, Redis)', () => {
   let t: TestApp;
   let spans: Spans;
-  let release: () => Promise<void>;
   let schema: { schema: string; drop: () => Promise<void> };
 
   beforeAll(async () => {
-    // The failover tests stop and pause the replica under this lock: hold it so the replica serves reads here.
-    release = await exclusiveReplicaControl();
-    await healReplica();
+    // The shared replica (5433) is never paused or stopped by a test (those use the fault replica on 5434).
     schema = await createSchema();
     await admin(PRIMARY_PORT, `create table ${schema.schema}.orders (id int primary key, item text not null); insert into ${schema.schema}.orders values (1, 'tea')`);
     await until(async () => (await admin(REPLICA_PORT, `select 1 from ${schema.schema}.orders where id = 1`).catch(() => ({ rowCount: 0 }))).rowCount === 1);
@@ -115,7 +112,6 @@ describe('one trace per request: server -> decorated methods -> cache -> queries
   afterAll(async () => {
     await t?.close();
     await schema?.drop();
-    await release?.();
     metrics.disable();
   });
 

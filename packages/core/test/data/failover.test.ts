@@ -1,16 +1,17 @@
 /**
- * Routing, read-your-writes and failover against the real primary and the real streaming replica.
- * This is the only test file that pauses or stops the replica; every test restores it in `finally`
- * and `afterAll` heals it whatever happened. Tests in this file run one after the other.
+ * Routing, read-your-writes and failover against the real primary and a real streaming replica:
+ * the exclusive fault replica (127.0.0.1:5434, `acquireFaultReplica`), so pausing and stopping it
+ * never disturbs the test files that read from the shared replica on 5433. Every test restores it
+ * in `finally`, and `release()` heals it whatever happened. Tests in this file run one after the other.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   Body, Controller, Database, DatabaseModule, Get, Injectable, Module, NotFoundError, Param, Put, Repository, sql, type FleetError,
 } from '@fleet/core';
-import { createTestApp, type TestApp } from '@fleet/testing';
+import { acquireFaultReplica, createTestApp, type FaultReplica, type TestApp } from '@fleet/testing';
 import {
-  CuttableProxy, PRIMARY_PORT, REPLICA_PORT, admin, createSchema, dbEnv, exclusiveReplicaControl, healReplica, replicaUp, startReplica, stopReplica, until,
+  CuttableProxy, PRIMARY_PORT, admin, createSchema, dbEnv, until, url,
 } from './helpers.js';
 
 const Item = z.object({ id: z.number(), name: z.string() });
@@ -49,11 +50,8 @@ class ItemsController {
 @Module({ imports: [DatabaseModule], providers: [ItemsRepository], controllers: [ItemsController] })
 class AppModule {}
 
-const pauseReplay = async () => {
-  await admin(REPLICA_PORT, 'select pg_wal_replay_pause()');
-  await until(async () => (await admin(REPLICA_PORT, 'select pg_get_wal_replay_pause_state() as s')).rows[0].s === 'paused');
-};
-const resumeReplay = () => admin(REPLICA_PORT, 'select pg_wal_replay_resume()').catch(() => undefined);
+/** The fault replica's port: this file's only replica. */
+const REPLICA_PORT = 5434;
 const port = (db: Database) => db.read.one(sql`select inet_server_port() as port`).then((r) => r.port as number);
 
 describe('routing, read-your-writes and failover (real replica)', () => {
@@ -63,14 +61,16 @@ describe('routing, read-your-writes and failover (real replica)', () => {
   let b: TestApp;
   let db: Database;
   let nextId = 1;
-  let release: (() => Promise<void>) | undefined;
+  let replica: FaultReplica;
+  const pauseReplay = () => replica.pauseReplay();
+  const resumeReplay = () => replica.resumeReplay();
 
   beforeAll(async () => {
-    release = await exclusiveReplicaControl();
-    await healReplica();
+    replica = await acquireFaultReplica();
+    expect(replica.port).toBe(REPLICA_PORT);
     schema = await createSchema();
     await admin(PRIMARY_PORT, `create table ${schema.schema}.items (id int primary key, name text not null); create sequence ${schema.schema}.items_seq`);
-    env = dbEnv(schema.schema);
+    env = dbEnv(schema.schema, { DATABASE_REPLICA_URLS: url(REPLICA_PORT, schema.schema) });
     a = await createTestApp(AppModule, { env });
     b = await createTestApp(AppModule, { env }); // a second instance of the same app
     db = a.get(Database);
@@ -78,12 +78,10 @@ describe('routing, read-your-writes and failover (real replica)', () => {
     await until(async () => (await port(db)) === REPLICA_PORT);
   });
   afterAll(async () => {
-    await resumeReplay();
-    await healReplica();
+    await replica?.release();
     await a?.close();
     await b?.close();
     await schema?.drop();
-    await release?.();
   });
 
   it('reads go to the replica, writes and transactions to the primary (asserted by inet_server_port)', async () => {
@@ -155,8 +153,8 @@ describe('routing, read-your-writes and failover (real replica)', () => {
     const id = nextId++;
     await db.write.execute(sql`insert into items (id, name) values (${id}, ${'survives'})`);
     try {
-      stopReplica();
-      expect(await replicaUp()).toBe(false);
+      await replica.stop();
+      await expect(admin(REPLICA_PORT, 'select 1')).rejects.toThrow();
       for (let i = 0; i < 20; i++) {
         const r = await db.read.one(sql`select inet_server_port() as port, (select name from items where id = ${id}) as name`);
         expect(r).toEqual({ port: PRIMARY_PORT, name: 'survives' });
@@ -166,7 +164,7 @@ describe('routing, read-your-writes and failover (real replica)', () => {
       const ready = await a.request().get('/health/ready').expect(200); // degraded is still ready
       expect(ready.body.checks.postgres).toMatchObject({ status: 'degraded', detail: { primary: { state: 'up' }, replicas: [{ state: 'down' }] } });
     } finally {
-      startReplica();
+      await replica.start();
     }
     await until(async () => (await port(db)) === REPLICA_PORT, 30_000);
     await until(async () => (await b.request().get(`/items/${id}`)).body.port === REPLICA_PORT, 30_000);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
@@ -7,9 +6,6 @@ import pg from 'pg';
 export const PRIMARY_PORT = 5432;
 export const REPLICA_PORT = 5433;
 const DB = 'test';
-const PG_CTL = '/usr/lib/postgresql/15/bin/pg_ctl';
-const REPLICA_DIR = '/var/lib/postgresql/fleet-replica';
-const REPLICA_LOG = '/var/log/postgresql/fleet-replica.log';
 
 export const url = (port: number, schema?: string) =>
   `postgres://postgres@127.0.0.1:${port}/${DB}${schema ? `?options=${encodeURIComponent(`-c search_path=${schema}`)}` : ''}`;
@@ -43,43 +39,6 @@ export async function admin(port: number, text: string, values: unknown[] = []):
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-/**
- * Holds a session advisory lock on the primary so that two test runs on the same machine (two
- * engineers running the suite) never pause or stop the replica at the same time. Returns the release.
- */
-export async function exclusiveReplicaControl(): Promise<() => Promise<void>> {
-  const client = new pg.Client({ connectionString: url(PRIMARY_PORT), application_name: 'fleet-test-replica-control' });
-  client.on('error', () => undefined);
-  await client.connect();
-  await client.query("select pg_advisory_lock(hashtext('fleet:test:replica-control'))");
-  return () => client.end().catch(() => undefined); // closing the session releases the lock
-}
-
-export async function replicaUp(): Promise<boolean> {
-  try {
-    return (await admin(REPLICA_PORT, 'select pg_is_in_recovery() as r')).rows[0].r === true;
-  } catch {
-    return false;
-  }
-}
-
-export function stopReplica(): void {
-  execFileSync('runuser', ['-u', 'postgres', '--', PG_CTL, '-D', REPLICA_DIR, '-m', 'fast', '-w', 'stop'], { stdio: 'pipe', cwd: '/' });
-}
-
-export function startReplica(): void {
-  execFileSync('runuser', ['-u', 'postgres', '--', PG_CTL, '-D', REPLICA_DIR, '-l', REPLICA_LOG, '-w', 'start'], { stdio: 'pipe', cwd: '/' });
-}
-
-/** Leaves the replica running with replay resumed, whatever a test did (for `finally` / `afterAll`). */
-export async function healReplica(): Promise<void> {
-  if (!(await replicaUp())) {
-    try { startReplica(); } catch { /* already starting: wait below */ }
-  }
-  await until(() => replicaUp(), 30_000);
-  await admin(REPLICA_PORT, 'select pg_wal_replay_resume()').catch(() => undefined);
 }
 
 export async function until(check: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 100): Promise<void> {
