@@ -1,9 +1,6 @@
-import { resolve } from 'node:path';
-import type { ConfigClass, FleetApp } from '@fleet/core';
-import { importExport, loadCreateApp } from '../app-loader.js';
+import { APP_FLAGS, bootAppModule } from '../app-loader.js';
 import { ExitCode, defineCommand } from '../command.js';
 import { usageError } from '../errors.js';
-import { formatError } from '../report-error.js';
 
 /**
  * Starts a worker-only instance of the app: createApp with FLEET_ROLE=worker (the same module,
@@ -16,10 +13,7 @@ export const workerCommand = defineCommand({
   aliases: [],
   summary: 'Run a worker-only instance of the app: it runs @Async jobs and @Scheduled ticks (FLEET_ROLE=worker)',
   flags: {
-    module: { type: 'string', valueName: 'file', default: 'dist/app.module.js', description: 'Compiled app module to load, relative to the current directory' },
-    export: { type: 'string', valueName: 'name', default: 'AppModule', description: 'Export of --module that is the root module' },
-    config: { type: 'string', valueName: 'file', description: 'Compiled file exporting the config class your main passes to createApp({ config })' },
-    'config-export': { type: 'string', valueName: 'name', default: 'AppConfig', description: 'Export of --config that is the config class' },
+    ...APP_FLAGS,
     port: { type: 'string', valueName: 'port', description: 'Serve the health endpoints (/health/live, /health/ready) on this port; none by default' },
     host: { type: 'string', valueName: 'host', default: '0.0.0.0', description: 'Interface of --port' },
   },
@@ -28,24 +22,13 @@ export const workerCommand = defineCommand({
     if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
       throw usageError(`--port: ${JSON.stringify(values.port)} is not a port.`, 'Pass an integer from 0 to 65535, e.g. --port 9464.');
     }
-    const moduleFile = resolve(io.cwd, values.module);
-    const rootModule = await importExport({ file: moduleFile, exportName: values.export, fileFlag: '--module', exportFlag: '--export', role: 'the compiled app module', cwd: io.cwd });
-    const config = values.config === undefined ? undefined : await importExport({
-      file: resolve(io.cwd, values.config), exportName: values['config-export'], fileFlag: '--config', exportFlag: '--config-export', role: 'the compiled config class', cwd: io.cwd,
+    // Logs on (a worker's logs are its output); signals handled below, to report the exit code.
+    const booted = await bootAppModule({
+      command: 'fleet worker', values, io,
+      options: { logger: undefined, env: { ...process.env, FLEET_ROLE: 'worker' }, shutdown: { signals: false } },
     });
-    const createApp = await loadCreateApp(moduleFile);
-
-    let app: FleetApp;
-    try {
-      app = await createApp(rootModule, {
-        env: { ...process.env, FLEET_ROLE: 'worker' },
-        shutdown: { signals: false },
-        ...(config ? { config: config as ConfigClass } : {}),
-      });
-    } catch (error) {
-      io.stderr.write(formatError('fleet worker', error));
-      return ExitCode.Failure;
-    }
+    if (booted === undefined) return ExitCode.Failure;
+    const { app } = booted;
     // The workers start taking jobs when the app is ready.
     const address = port === undefined ? (await app.ready(), undefined) : await app.listen({ port, host: values.host });
     io.stdout.write(`fleet worker: running (FLEET_ROLE=worker)${address ? `; health on ${address}/health/ready` : ''}. Stop it with SIGTERM.\n`);
