@@ -8,6 +8,7 @@ import { createTestFleet, type TestApp } from '@fleet/testing';
 import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config.js';
 import { sampleEnv } from '../src/env.js';
+import { startFakePartners, type FakePartners } from '../src/partners/fake-partners.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -28,16 +29,21 @@ describe('the sample\'s OpenAPI document', () => {
   let a: TestApp;
   let b: TestApp;
   let doc: OpenApiDocument;
-  const env = sampleEnv({ REDIS_KEY_PREFIX: `test:${randomUUID()}:`, FLEET_APP: 'sample' });
+  let partners: FakePartners;
 
   beforeAll(async () => {
+    partners = await startFakePartners();
+    const env = sampleEnv({ REDIS_KEY_PREFIX: `test:${randomUUID()}:`, FLEET_APP: 'sample', PAYMENT_URL: partners.url, INVENTORY_URL: partners.url });
     // Two boots of the sample, as a fleet runs it (each with its own PostgreSQL schema, sharing Redis).
     // Two instances of one fleet: one Redis prefix, one PostgreSQL schema.
     [a, b] = await createTestFleet(AppModule, 2, { config: AppConfig, env });
     const res = await a.request().get('/openapi.json').expect(200).expect('content-type', 'application/json; charset=utf-8');
     doc = res.body as OpenApiDocument;
   });
-  afterAll(async () => { await Promise.all([a?.close(), b?.close()]); });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await partners?.close();
+  });
 
   it('validates as OpenAPI 3.1 with @readme/openapi-parser', async () => {
     const result = await validate(structuredClone(doc) as never);
@@ -109,6 +115,9 @@ describe('the sample\'s OpenAPI document', () => {
     const order = await a.request().post('/orders').send({ items: [{ sku: 'A-1', qty: 2 }] }).expect(202);
     await check('post', '/orders', order);
     await check('get', '/orders/{id}', await b.request().get(`/orders/${(order.body as { orderId: string }).orderId}`).set('x-fleet-lsn', order.headers['x-fleet-lsn'] as string).expect(200));
+    await check('post', '/orders/{id}/pay', await b.request().post(`/orders/${(order.body as { orderId: string }).orderId}/pay`).set('x-fleet-lsn', order.headers['x-fleet-lsn'] as string).expect(200));
+    await check('get', '/inventory/{sku}', await a.request().get('/inventory/A-1').expect(200));
+    await check('get', '/api/users', await b.request().get('/api/users?limit=5').set('x-fleet-lsn', put.headers['x-fleet-lsn'] as string).expect(200));
 
     // Every documented success response with a schema was exercised.
     const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).flatMap(([method, op]) =>

@@ -15,6 +15,8 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const sample = fileURLToPath(new URL('../../../apps/sample/', import.meta.url));
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const SESSION_SECRET = 'cli-test-session-secret-at-least-32-chars';
+// The sample's partner services: booting for its document never calls them.
+const PARTNERS_URL = 'http://127.0.0.1:4010';
 const out = mkdtempSync(join(tmpdir(), 'fleet-openapi-'));
 // A JavaScript app written at test time inside the repository, so that it resolves @fleet/core as an app does.
 const appDir = fileURLToPath(new URL(`./.openapi-app-${process.pid}/`, import.meta.url));
@@ -36,7 +38,7 @@ export const openApiOptions = { info: { title: 'Accounts', version: '2.0.0' }, s
 
 function sampleEnv(): NodeJS.ProcessEnv {
   const { PORT: _port, HOST: _host, GREETING: _greeting, ...env } = process.env;
-  return { ...env, SESSION_SECRET };
+  return { ...env, SESSION_SECRET, PAYMENT_URL: PARTNERS_URL, INVENTORY_URL: PARTNERS_URL };
 }
 
 async function fleetBin(args: string[]) {
@@ -58,6 +60,8 @@ async function fleet(argv: string[], cwd = sample) {
 
 beforeAll(async () => {
   process.env.SESSION_SECRET = SESSION_SECRET;
+  process.env.PAYMENT_URL = PARTNERS_URL;
+  process.env.INVENTORY_URL = PARTNERS_URL;
   mkdirSync(appDir, { recursive: true });
   writeFileSync(join(appDir, 'app.js'), APP_JS);
   await execFileAsync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/cli', 'apps/sample'], { cwd: root });
@@ -75,7 +79,7 @@ describe('fleet openapi, in-process', () => {
     expect(result.code).toBe(ExitCode.Ok);
     const doc = JSON.parse(result.out) as OpenApiDocument;
     expect((await validate(structuredClone(doc) as never)).valid).toBe(true);
-    expect(Object.keys(doc.paths)).toEqual(['/hello', '/login', '/logout', '/me', '/orders', '/orders/{id}', '/users/{id}']);
+    expect(Object.keys(doc.paths)).toEqual(['/api/users', '/hello', '/inventory/{sku}', '/login', '/logout', '/me', '/orders', '/orders/{id}', '/orders/{id}/pay', '/users/{id}']);
     expect(doc.paths['/login']!.post!.responses['429']).toBeDefined();
     expect(result.out.endsWith('}\n')).toBe(true);
   });
@@ -84,7 +88,7 @@ describe('fleet openapi, in-process', () => {
     const file = join(out, 'nested', 'openapi.json');
     const written = await fleet(['openapi', '--out', file]);
     expect(written.code).toBe(ExitCode.Ok);
-    expect(written.out).toMatch(/^Wrote .*openapi\.json: 8 operations, \d+ schemas\.\n$/);
+    expect(written.out).toMatch(/^Wrote .*openapi\.json: 11 operations, \d+ schemas\.\n$/);
     expect(readFileSync(file, 'utf8')).toBe((await fleet(['openapi'])).out);
 
     expect(await fleet(['openapi', '--out', file, '--check'])).toMatchObject({ code: ExitCode.Ok, err: '' });
