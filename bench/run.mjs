@@ -32,7 +32,8 @@
  *   --connections N   connections per server (default 10)
  *   --boots N         starts per server kind for the start-to-listening time (default 7; quick 2;
  *                     0 skips it)
- *   --pairs a,b       only these pairs: fleet-raw, fleet-equalized, aa (default all); a pair can
+ *   --pairs a,b       only these pairs: fleet-raw, fleet-equalized, fleet-featured, aa (default
+ *                     all); a pair can
  *                     also be `candidate:baseline`, each a kind (raw, equalized, fleet) or the path
  *                     of a server module exporting start({ port, host }), e.g. to try a variant:
  *                     --pairs bench/my-variant.mjs:raw
@@ -92,7 +93,7 @@ function parseOptions(argv) {
     amount: int('amount', 20_000, 2_000),
     connections: int('connections', 10, 10),
     boots: int('boots', 7, 2),
-    pairs: (get('pairs') ?? 'fleet-raw,fleet-equalized,aa').split(',').map((s) => s.trim()),
+    pairs: (get('pairs') ?? 'fleet-raw,fleet-equalized,fleet-featured,aa').split(',').map((s) => s.trim()),
     docs: !quick && !bool('no-docs'),
     cpuProf: bool('cpu-prof'),
     gc: bool('gc'),
@@ -105,12 +106,14 @@ function parseOptions(argv) {
 const KINDS = {
   raw: { label: 'raw Fastify', module: 'bench/servers/raw-fastify.mjs' },
   equalized: { label: 'raw Fastify, heap-equalized', module: 'bench/servers/raw-fastify-equalized.mjs' },
+  featured: { label: 'raw Fastify, feature-equalized', module: 'bench/servers/raw-fastify-featured.mjs' },
   fleet: { label: 'Fleet', module: 'bench/dist/servers/fleet.js' },
 };
 
 const PAIRS = {
   'fleet-raw': { label: 'Fleet vs raw Fastify', candidate: 'fleet', baseline: 'raw' },
   'fleet-equalized': { label: 'Fleet vs raw Fastify (heap-equalized)', candidate: 'fleet', baseline: 'equalized' },
+  'fleet-featured': { label: 'Fleet vs raw Fastify (feature-equalized: heap + security headers)', candidate: 'fleet', baseline: 'featured' },
   aa: { label: 'A/A: raw Fastify vs raw Fastify', candidate: 'raw', baseline: 'raw' },
 };
 
@@ -482,14 +485,32 @@ function snapshotCore(log) {
   if (!existsSync(join(CORE, 'dist', 'index.js'))) {
     throw new Error('packages/core/dist is missing: run `npm run bench` (it builds first) or `npx tsc -b tsconfig.build.json`.');
   }
+  // The package as it ships: tsc's output plus the single-file bundle made from it (decision 006).
+  log('bundling @fleet/core (scripts/bundle-core.mjs)');
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-core.mjs')], { cwd: ROOT, stdio: 'inherit' });
   rmSync(SNAPSHOT, { recursive: true, force: true });
   mkdirSync(SNAPSHOT, { recursive: true });
   cpSync(join(CORE, 'package.json'), join(SNAPSHOT, 'package.json'));
   cpSync(join(CORE, 'dist'), join(SNAPSHOT, 'dist'), { recursive: true });
+  // The package entry loads the bundle only when it was made from this tsc build (a digest of this file).
+  cpSync(join(CORE, 'tsconfig.tsbuildinfo'), join(SNAPSHOT, 'tsconfig.tsbuildinfo'));
   if (existsSync(join(CORE, 'node_modules'))) symlinkSync(join(CORE, 'node_modules'), join(SNAPSHOT, 'node_modules'), 'dir');
   const digest = coreDigest(join(SNAPSHOT, 'dist'));
   log(`measuring a snapshot of packages/core/dist (build ${digest}) in bench/node_modules/@fleet/core`);
   return digest;
+}
+
+/** Which build `import '@fleet/core'` loads from the snapshot (the bundle or tsc's per-file modules), and the names Fleet's default security headers have. */
+function checkCoreEntry() {
+  const script = `const { register } = await import('node:module');
+    register('data:text/javascript,' + encodeURIComponent('export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.endsWith("/dist/bundle/index.js")) console.error("FLEET_BENCH_BUNDLE"); return r; }'));
+    const core = await import('@fleet/core');
+    const { computeSecurityHeaders } = await import(${JSON.stringify(join(SNAPSHOT, 'dist', 'security', 'security-headers.js'))});
+    console.log(JSON.stringify(computeSecurityHeaders()));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: BENCH, encoding: 'utf8' });
+  let headers;
+  try { headers = JSON.parse(r.stdout.trim().split('\n').pop()); } catch {}
+  return { bundle: /FLEET_BENCH_BUNDLE/.test(r.stderr), headers };
 }
 
 function compile(log) {
@@ -549,14 +570,17 @@ const fmtInt = (x) => Math.round(x).toLocaleString('en-US');
 
 function targets(result) {
   const out = [];
-  const eq = result.pairs.find((p) => p.key === 'fleet-equalized');
-  if (eq) {
+  // The issue's target is against the heap-equalized baseline; the same bar against the
+  // feature-equalized one (which also sends Fleet's security headers) is shown beside it.
+  for (const [key, name] of [['fleet-equalized', 'heap-equalized'], ['fleet-featured', 'feature-equalized']]) {
+    const eq = result.pairs.find((p) => p.key === key);
+    if (!eq) continue;
     for (const route of ROUTES) {
       // Met only when it holds both over all rounds and off the cliff: a baseline process that fell
       // off the cliff makes Fleet look cheaper than its code is.
       const s = eq.summary[route.name];
       const clean = s.clean ? `; ${f3(s.clean.ratio)}x off the cliff (${s.clean.launches} of ${s.launches} launches)` : '; no launch off the cliff';
-      out.push({ target: `CPU per request, ${route.name}, vs heap-equalized raw Fastify (baseline / Fleet)`, want: '>= 0.97x (all rounds and off the cliff)', measured: `${f3(s.ratio)}x all rounds${clean}`, met: s.ratio >= 0.97 && (s.clean?.ratio ?? 0) >= 0.97 });
+      out.push({ target: `CPU per request, ${route.name}, vs ${name} raw Fastify (baseline / Fleet)${key === 'fleet-featured' ? ' (not the issue\'s target: equal work)' : ''}`, want: '>= 0.97x (all rounds and off the cliff)', measured: `${f3(s.ratio)}x all rounds${clean}`, met: s.ratio >= 0.97 && (s.clean?.ratio ?? 0) >= 0.97 });
     }
   }
   const b = result.boot;
@@ -578,12 +602,14 @@ function markdown(result) {
   L.push(`Measured ${env.date.slice(0, 16).replace('T', ' ')} UTC on ${env.cpu}, ${env.memoryGb} GB, ${env.platform}; Node ${env.node}; ` +
     `fastify ${env.versions.fastify}, zod ${env.versions.zod}, ajv ${env.versions.ajv}, autocannon ${env.versions.autocannon}; ` +
     `commit ${env.commit}${env.coreUncommittedChanges ? ` with ${env.coreUncommittedChanges} uncommitted change(s) under packages/core` : ''}; ` +
-    `@fleet/core build ${env.coreBuild} (a snapshot of packages/core/dist taken at the start of the run${env.coreRebuiltDuringRun ? `, which was rebuilt during the run: now ${env.coreRebuiltDuringRun}` : ''}).`);
+    `@fleet/core build ${env.coreBuild} (a snapshot of packages/core/dist taken at the start of the run${env.coreRebuiltDuringRun ? `, which was rebuilt during the run: now ${env.coreRebuiltDuringRun}` : ''}; ` +
+    `\`import '@fleet/core'\` loaded ${env.coreEntry === 'bundle' ? 'the single-file bundle' : "tsc's per-file modules"}).`);
   L.push('');
   L.push('```sh');
   L.push(env.command);
   L.push('```');
   L.push('');
+  if (env.featuredHeadersMatch === false) L.push('**Warning:** the feature-equalized server does not send the same headers as Fleet\'s defaults; its figures are not equalized.\n');
   if (env.equalized?.missing?.length) L.push(`**Warning:** @fleet/core now imports ${env.equalized.missing.join(', ')}, which the heap-equalized server does not load; its figures are not equalized.\n`);
   L.push(`Each pair: ${env.options.launches} launch${env.options.launches === 1 ? '' : 'es'} (fresh processes) x ${env.options.rounds} measured rounds per route, after a discarded warm-up round; ` +
     `${fmtInt(env.options.amount)} requests per server per round over ${env.options.connections} connections; ${env.pinning}.`);
@@ -677,6 +703,12 @@ async function main() {
   compile(log);
   const env = environment(opts, argv);
   env.coreBuild = coreBuild;
+  const entry = checkCoreEntry();
+  env.coreEntry = entry.bundle ? 'bundle' : 'per-file';
+  log(`import '@fleet/core' loads ${entry.bundle ? 'the single-file bundle (dist/bundle)' : "tsc's per-file modules (no current bundle)"}`);
+  const { SECURITY_HEADERS } = await import(new URL('./servers/raw-fastify-featured.mjs', import.meta.url).href);
+  env.featuredHeadersMatch = JSON.stringify(entry.headers) === JSON.stringify(SECURITY_HEADERS);
+  if (!env.featuredHeadersMatch) log(`warning: the feature-equalized server's headers differ from Fleet's defaults (${JSON.stringify(entry.headers)}): update bench/servers/raw-fastify-featured.mjs`);
   env.equalized = checkEqualized();
   if (!env.equalized.ok) log('warning: could not list what @fleet/core imports');
   else if (env.equalized.missing.length) log(`warning: @fleet/core imports ${env.equalized.missing.join(', ')}, which the heap-equalized server does not: add them to bench/servers/raw-fastify-equalized.mjs`);

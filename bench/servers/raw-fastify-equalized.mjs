@@ -15,6 +15,9 @@ import { randomUUID } from 'node:crypto';
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import * as events from 'node:events';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as nodeModule from 'node:module';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as perfHooks from 'node:perf_hooks';
@@ -27,7 +30,7 @@ import { build } from './raw-fastify.mjs';
 
 // Retained for the life of the process, like Fleet's route metadata and compiled schemas.
 const retained = {
-  modules: [AsyncLocalStorage, randomUUID, Ajv, addFormats, diagnosticsChannel, events, fs, os, path, perfHooks, url, otel],
+  modules: [AsyncLocalStorage, randomUUID, Ajv, addFormats, diagnosticsChannel, events, fs, http, nodeModule, net, os, path, perfHooks, url, otel],
   zod: {
     id: z.number().int().positive(),
     user: z.object({ id: z.number().int(), name: z.string(), email: z.string() }),

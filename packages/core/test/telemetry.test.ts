@@ -88,7 +88,7 @@ describe('OpenTelemetry with an SDK registered (in-memory exporters)', () => {
 
 describe('OpenTelemetry without an SDK', () => {
   it('installs nothing per request', async () => {
-    // Security headers (on by default) use an onRequest hook of their own: off here, so any hook left would be telemetry's.
+    // Off here so that no hook of theirs can be mistaken for telemetry's (they use one only where Node's response internals differ).
     const app = await createApp(AppModule, { logger: false, securityHeaders: false });
     await app.ready();
     expect(app.fastify.hasRoute({ method: 'GET', url: '/stock/:sku' })).toBe(true);

@@ -6,6 +6,7 @@ import { installJsonStringGuard } from './json-strings.js';
 import { resolveRedactedHeaders, secureLogger } from './log-redaction.js';
 import { Problems } from './problems.js';
 import { SecretValues } from './secret-values.js';
+import { secureServerFactory } from './secure-response.js';
 import { computeSecurityHeaders, type SecurityHeadersOptions } from './security-headers.js';
 import { resolveTimeouts, timeoutServerOptions, type ResolvedTimeouts, type ServerTimeoutOptions } from './server-timeouts.js';
 import { resolveTrustProxy, type ResolvedTrustProxy, type TrustProxySetting } from './trust-proxy.js';
@@ -69,24 +70,32 @@ export function resolveSecurity(options: SecurityOptions, production: boolean): 
   });
 }
 
-/** The Fastify server options the settings decide: logger redaction, proxies, timeouts, client errors. */
+/**
+ * The Fastify server options the settings decide: logger redaction, proxies, timeouts, client
+ * errors, and the Node server whose responses carry the security headers (`secureServerFactory`).
+ */
 export function securityServerOptions(settings: SecuritySettings, logger: NonNullable<FastifyServerOptions['logger']>): FastifyServerOptions {
+  const serverFactory = secureServerFactory(settings.headers);
   return {
     logger: secureLogger(logger, settings.redactedHeaders, settings.secrets),
     trustProxy: settings.trustProxy,
     ...timeoutServerOptions(settings.timeouts),
     ...clientErrorHandlers(settings.headers),
+    // With a serverFactory Fastify would close idle keep-alive sockets itself when closing; without
+    // one it leaves that to server.close(), which the graceful shutdown is built around: keep that.
+    ...(serverFactory ? { serverFactory, forceCloseConnections: false } : {}),
   };
 }
 
 /**
- * Installs what runs per request, before the app's own setup and routes: one synchronous
- * `onRequest` hook copying the precomputed security headers (so routes, errors and 404s all get
- * them, and a handler's own `reply.header()` still wins), the JSON string check, then CORS when configured.
+ * Installs what runs per request, before the app's own setup and routes: the JSON string check,
+ * then CORS when configured. The security headers are written by the Node server's responses
+ * (`securityServerOptions`); only where that is unavailable does a synchronous `onRequest` hook
+ * copy them (so routes, errors and 404s all get them, and a handler's own `reply.header()` wins).
  */
 export async function installSecurity(fastify: FastifyInstance, settings: SecuritySettings): Promise<void> {
   const headers = settings.headers;
-  if (Object.keys(headers).length > 0) {
+  if (Object.keys(headers).length > 0 && !secureServerFactory(headers)) {
     fastify.addHook('onRequest', function securityHeaders(_request, reply, done) {
       reply.headers(headers);
       done();

@@ -1,0 +1,3 @@
+// Raw Fastify with Fleet's security headers: variant 'handler-headers' of raw-headers-variants.mjs.
+import { starter } from './raw-headers-variants.mjs';
+export const start = starter('handler-headers');
