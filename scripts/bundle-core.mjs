@@ -15,7 +15,7 @@
  * current tsc build (build.json records which); after `tsc -b` alone it loads the per-file
  * modules, so a stale bundle is never used. Types keep coming from tsc's .d.ts files.
  *
- * The bundler is rolldown, which vite (a dev dependency of the workspace) installs.
+ * The bundler is rolldown (a dev dependency of the workspace, the one vite uses).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
