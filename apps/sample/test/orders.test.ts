@@ -63,6 +63,16 @@ describe('sample orders: POST answers 202 at once, the work runs on a worker pro
     redis.disconnect();
   });
 
+  it('the worker process serves its probes only: the API is not mounted there', async () => {
+    const base = /health on (http:\/\/\S+)\/health\/ready/.exec(workerOut)?.[1];
+    expect(base, workerOut).toBeDefined();
+    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    const hello = await fetch(`${base}/hello`);
+    expect(hello.status).toBe(404);
+    expect(((await hello.json()) as { code: string }).code).toBe('FLEET_ERR_HTTP_ROUTE_NOT_FOUND');
+    expect((await fetch(`${base}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"items":[{"sku":"A-1","qty":1}]}' })).status).toBe(404);
+  });
+
   it('POST /orders saves the order and answers 202 { orderId, status: processing } without waiting for the work', async () => {
     await web.request().get('/hello').expect(200);
     const started = performance.now();

@@ -49,7 +49,7 @@ describe('the single-file bundle of @fleet/core', () => {
       expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
       const bad = await fetch(`${url}/hello/a`);
       expect(bad.status).toBe(400);
-      expect((await bad.json()).code).toBe('FLEET_ERR_HTTP_VALIDATION');
+      expect(((await bad.json()) as { code: string }).code).toBe('FLEET_ERR_HTTP_VALIDATION');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {

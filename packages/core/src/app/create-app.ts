@@ -90,14 +90,18 @@ export async function createApp<C = unknown>(rootModule: unknown, options: AppOp
     // Decorator pipelines are installed on their instances before the guard freezes them (and before routes read them).
     const pipelines: InstalledPipelines = await installPipelines(container);
     // @Async/@Scheduled: enqueuers replace the methods (before the guard freezes), schedules synced; workers start once ready.
-    await installJobs(container, fastify, options);
+    const role = await installJobs(container, fastify, options);
     guardState(container, bootTimers ?? [], options, fastify.log);
     const requestContextEnabled = options.requestContext === 'always' || container.isInjected(RequestContext) || pipelines.needsRequestContext === true;
     const telemetry = options.telemetry === 'auto' || options.telemetry === undefined ? tracingRegistered() : options.telemetry;
     if (telemetry) installHttpTelemetry(fastify);
     if (options.setup) await options.setup(fastify);
-    const routes = compileControllers(fastify, container.controllers(), { requestContext: requestContextEnabled, telemetry });
-    const openapi = await installOpenApi({ fastify, controllers: container.controllers().map((c) => c.cls), setting: options.openapi, production, rootModule });
+    // A worker instance (FLEET_ROLE=worker) runs jobs and serves its probes, never the API: its
+    // controllers are not mounted, so a request routed to it by mistake is a 404, not served twice over.
+    const controllers = role === 'worker' ? [] : container.controllers();
+    if (role === 'worker' && container.controllers().length > 0) fastify.log.info(`FLEET_ROLE=worker: ${container.controllers().length} controller(s) not mounted; this instance serves the health probes only`);
+    const routes = compileControllers(fastify, controllers, { requestContext: requestContextEnabled, telemetry });
+    const openapi = await installOpenApi({ fastify, controllers: controllers.map((c) => c.cls), setting: options.openapi, production, rootModule });
     const config = (options.config ? container.get(options.config) : undefined) as C;
     return new Application<C>({ fastify, container, config, routes, requestContextEnabled, options, shutdown, openapi });
   } catch (e) {

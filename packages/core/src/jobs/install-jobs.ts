@@ -24,7 +24,8 @@ import { installSlowRequestAdvisory, slowRequestThreshold } from './slow-request
  * slow-request advisory. Apps without JobsModule and
  * without job methods load nothing more.
  */
-export async function installJobs(container: Container, fastify: FastifyInstance, options: AppOptions): Promise<void> {
+/** Installs the job methods; returns the instance's role (`FLEET_ROLE`), or undefined without JobsModule. */
+export async function installJobs(container: Container, fastify: FastifyInstance, options: AppOptions): Promise<'web' | 'worker' | 'all' | undefined> {
   installSlowRequestAdvisory(fastify, slowRequestThreshold(options.env ?? process.env), healthPaths(options), options.logger !== false);
   const { entries, declared, problems, database } = findJobMethods(container);
   const jobs = provided(container);
@@ -33,7 +34,7 @@ export async function installJobs(container: Container, fastify: FastifyInstance
       'but JobsModule is not imported: nothing would enqueue or run them. Fix: import JobsModule (from @fleet/core) in the root module or the module of these providers.'));
   }
   throwAll([...new Set(problems)]);
-  if (!jobs) return;
+  if (!jobs) return undefined;
 
   const tracer = tracingRegistered() ? fleetTracer() : undefined;
   await jobs.start({
@@ -47,6 +48,7 @@ export async function installJobs(container: Container, fastify: FastifyInstance
   fastify.addHook('onReady', async () => { await jobs.startWorkers(); });
   fastify.addHook('preClose', (done) => { void jobs.stopWorkers(); done(); });
   fastify.addHook('onClose', async () => { await jobs.stopWorkers(); });
+  return jobs.role;
 }
 
 /** Every job method of the built providers (one entry per job name), and the problems found. */
