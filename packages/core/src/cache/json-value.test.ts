@@ -38,4 +38,10 @@ describe('envelopes', () => {
     expect(decodeEnvelope('not json')).toBeUndefined();
     expect(deepFreeze(5)).toBe(5);
   });
+
+  it('deep-freeze every object and array of a decoded value, however nested', () => {
+    const v = deepFreeze(JSON.parse('{"a":{"b":[{"c":[1,{"d":null}]}],"s":"x"},"n":[[[]]]}')) as any;
+    for (const o of [v, v.a, v.a.b, v.a.b[0], v.a.b[0].c, v.a.b[0].c[1], v.n, v.n[0], v.n[0][0]]) expect(Object.isFrozen(o)).toBe(true);
+    expect(() => { v.a.b[0].c[1].d = 1; }).toThrow(TypeError);
+  });
 });

@@ -66,13 +66,30 @@ export function toJson(value: unknown, owner: string): string | undefined {
   return value === undefined ? undefined : JSON.stringify(value);
 }
 
-/** Freezes a decoded value and everything in it: every caller shares it (L1), so none may change it. */
+/**
+ * Freezes a decoded value and everything in it: every caller shares it (L1), so none may change it.
+ * Made for what `JSON.parse` returns (plain objects and arrays, no cycles, nothing frozen yet):
+ * children first, primitives skipped without a call, so it costs little more than one
+ * `Object.freeze` per object (see decision 047).
+ */
 export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  if (Array.isArray(value)) for (const v of value) deepFreeze(v);
-  else for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
+  if (typeof value === 'object' && value !== null) freezeTree(value);
   return value;
+}
+
+function freezeTree(node: object): void {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const v: unknown = node[i];
+      if (typeof v === 'object' && v !== null) freezeTree(v);
+    }
+  } else {
+    for (const k in node) {
+      const v: unknown = (node as Record<string, unknown>)[k];
+      if (typeof v === 'object' && v !== null) freezeTree(v);
+    }
+  }
+  Object.freeze(node);
 }
 
 /**

@@ -42,7 +42,8 @@ describe('the cache with Redis unreachable (three instances behind fault proxies
   };
 
   beforeAll(async () => {
-    ({ apps, close } = await startFleet(AppModule, 3, { proxied: [0, 1, 2], env: { CACHE_BUS_HEARTBEAT_MS: '100' } }));
+    // The client's own command timeout is far longer than the cache's: a stalled read must give up after the cache's.
+    ({ apps, close } = await startFleet(AppModule, 3, { proxied: [0, 1, 2], env: { CACHE_BUS_HEARTBEAT_MS: '100', CACHE_L2_TIMEOUT_MS: '250', REDIS_COMMAND_TIMEOUT_MS: '5000' } }));
   });
   afterAll(async () => {
     for (let i = 0; i < (apps?.length ?? 0); i++) proxy(i).restore();
@@ -84,8 +85,16 @@ describe('the cache with Redis unreachable (three instances behind fault proxies
     proxy(2).stall();
     await expect.poll(() => apps[2]!.cache.snapshot().bus, { timeout: 10_000 }).toBe('down'); // the silent bus stops L1 within a lease
     const errorsBefore = apps[2]!.cache.snapshot().l2Errors;
-    for (let i = 0; i < 10; i++) await expect(accounts(2).find('b')).resolves.toEqual({ id: 'b', name: 'v1' });
+    const started = performance.now();
+    await expect(accounts(2).find('b')).resolves.toEqual({ id: 'b', name: 'v1' });
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(200);   // CACHE_L2_TIMEOUT_MS (250), not REDIS_COMMAND_TIMEOUT_MS (5000)
+    expect(waited).toBeLessThan(2000);
+    const quick = performance.now();
+    for (let i = 0; i < 9; i++) await expect(accounts(2).find('b')).resolves.toEqual({ id: 'b', name: 'v1' });
+    expect(performance.now() - quick).toBeLessThan(200);   // L2 skipped: no wait per call
     expect(apps[2]!.cache.snapshot().l2Errors - errorsBefore).toBe(1);
+    expect(apps[2]!.log.lines.some((l) => String((l.err as { message?: string } | undefined)?.message).includes('did not answer the cache within 250 ms'))).toBe(true);
     expect(db.reads).toBe(10);
     await heal([2]);
   });

@@ -87,28 +87,42 @@ export class CacheEngine implements InflightReads {
     return p;
   }
 
-  /** The read of `key` that concurrent callers on this instance share. */
-  private async resolve(key: string, policy: CachePolicy, tags: readonly string[], load: Load, self: unknown, args: unknown[]): Promise<unknown> {
-    try {
-      const rt = this.rt;
-      const ticket = rt.coherence.ticket(key);
-      const read = await rt.l2.read(key, tags, false);
-      const hit = read && this.usable(read);
-      if (hit !== undefined) {
-        const now = rt.clock.now();
-        if (now < hit.fresh) {
+  /**
+   * The read of `key` that concurrent callers on this instance share. A hit is answered in the
+   * promise reaction that decodes the L2 reply (no async frame, no extra hop); a miss or a stale
+   * entry continues in `afterMiss`. `inflight` loses the key when the read is over.
+   */
+  private resolve(key: string, policy: CachePolicy, tags: readonly string[], load: Load, self: unknown, args: unknown[]): Promise<unknown> {
+    // Without an L1 there is nothing to keep coherent: no ticket (a key hash) to take.
+    const ticket = this.l1 === undefined ? 0 : this.rt.coherence.ticket(key);
+    return this.rt.l2.readThen(key, tags, (read) => {
+      try {
+        const hit = read && this.usable(read);
+        if (hit !== undefined && this.rt.clock.now() < hit.fresh) {
           this.stats.l2Hits++;
           if (this.tracer) markCacheResult(this.name, 'l2', key);
           if (!read!.held) this.toL1(key, hit, policy, ticket);
+          this.inflight.delete(key);
           return hit.value;
         }
-        if (now < hit.stale) {
-          this.stats.staleServed++;
-          if (this.tracer) markCacheResult(this.name, 'stale', key);
-          if (!read!.held) this.toL1(key, hit, policy, ticket);
-          this.refresh(key, policy, tags, load, self, args, read);
-          return hit.value;
-        }
+      } catch (e) {
+        this.inflight.delete(key);
+        throw e;
+      }
+      return this.afterMiss(key, policy, tags, load, self, args, read, ticket);
+    });
+  }
+
+  /** A read that L2 could not answer fresh: the stale value (and a refresh), or the source. */
+  private async afterMiss(key: string, policy: CachePolicy, tags: readonly string[], load: Load, self: unknown, args: unknown[], read: L2Read | undefined, ticket: number): Promise<unknown> {
+    try {
+      const hit = read && this.usable(read);
+      if (hit !== undefined && this.rt.clock.now() < hit.stale) {
+        this.stats.staleServed++;
+        if (this.tracer) markCacheResult(this.name, 'stale', key);
+        if (!read!.held) this.toL1(key, hit, policy, ticket);
+        this.refresh(key, policy, tags, load, self, args, read);
+        return hit.value;
       }
       this.stats.misses++;
       if (this.tracer) markCacheResult(this.name, 'miss', key);

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Command, type Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.js';
 import type { RedisConnection } from '../../redis/redis-connection.js';
-import type { DeadlineQueue, DeadlineTicker } from '../../resilience/deadline-ticker.js';
 import { decodeEnvelope, type Envelope } from '../json-value.js';
+import { CommandDeadlines } from './command-deadlines.js';
 import { SCRIPTS, type Script } from './l2-scripts.js';
 
 /** What one L2 read found, and what a fill after it needs. */
 export interface L2Read {
   /** The entry, when present and its tags were not invalidated since it was written. */
   readonly entry: Envelope | undefined;
-  /** The entry was written during an invalidation hold (see `CACHE_INVALIDATION_HOLD_MS`). */
+  /** The entry was written during an invalidation hold (see `CACHE_INVALIDATION_HOLD_MS`); meaningful only with an entry. */
   readonly held: boolean;
   /** Current versions of the key and its tags ('0' when never invalidated). */
   readonly versions: readonly string[];
@@ -35,23 +35,30 @@ class L2TimeoutError extends Error {
   constructor(ms: number) { super(`Redis did not answer the cache within ${ms} ms`); }
 }
 
+/** What ioredis's own `get`/`mget` pass to a command (the app's client has no `keyPrefix`: RedisConnection prefixes names itself). */
+const UTF8 = Object.freeze({ replyEncoding: 'utf8' as const });
+const NOTHING: Promise<undefined> = Promise.resolve(undefined);
+
 /**
  * The cache's Redis side: one round trip per read (MGET of the value, the versions and holds),
- * scripts for conditional stores, write-through and invalidation. Every call races its own
- * deadline; a failure or timeout opens a breaker for `retryMs` during which L2 is skipped (no
- * wait per call), logged once per outage (and its end) and counted. No method throws.
+ * scripts for conditional stores, write-through and invalidation. Every command has its own
+ * deadline (`timeoutMs`, kept by `CommandDeadlines`: no timer or promise of its own per command); a
+ * failure or timeout opens a breaker for `retryMs` during which L2 is skipped (no wait per call),
+ * logged once per outage (and its end) and counted. No method throws. Commands are ioredis
+ * `Command`s sent directly, so the hot read is decoded in the same promise reaction that
+ * receives the reply (see decision 047).
  */
 export class L2Store {
   readonly stats = { errors: 0 };
   private downUntil = 0;
   private down = false;
-  private readonly io: DeadlineQueue;
+  private readonly deadlines: CommandDeadlines;
 
   /** Key prefixes, computed once: `<prefix><app>:cache:v:` etc. */
   private readonly names: { v: string; nk: string; nt: string; hk: string; ht: string; l: string };
 
-  constructor(private readonly redis: RedisConnection, private readonly log: Logger, readonly settings: L2Settings, ticker: DeadlineTicker) {
-    this.io = ticker.queue(settings.timeoutMs, () => new L2TimeoutError(settings.timeoutMs));
+  constructor(private readonly redis: RedisConnection, private readonly log: Logger, readonly settings: L2Settings) {
+    this.deadlines = new CommandDeadlines(settings.timeoutMs, () => new L2TimeoutError(settings.timeoutMs));
     this.names = {
       v: redis.key('cache', 'v', ''), nk: redis.key('cache', 'n', 'k', ''), nt: redis.key('cache', 'n', 't', ''),
       hk: redis.key('cache', 'h', 'k', ''), ht: redis.key('cache', 'h', 't', ''), l: redis.key('cache', 'l', ''),
@@ -72,18 +79,8 @@ export class L2Store {
 
   /** The value, versions and holds of `key` (and whether its lock is held); undefined when L2 is unavailable. */
   read(key: string, tags: readonly string[], withLock: boolean): Promise<L2Read | undefined> {
+    if (tags.length === 0 && this.settings.holdMs === 0 && !withLock) return this.readThen(key, tags, identity);
     const hold = this.settings.holdMs > 0;
-    if (tags.length === 0 && !hold && !withLock) {
-      // The common read: one MGET of two keys, decoded in the deadline's own callback (no extra promise).
-      if (!this.available()) return Promise.resolve(undefined);
-      let client: Redis;
-      try {
-        client = this.redis.client;
-      } catch (e) {
-        return Promise.resolve(this.failed(e));
-      }
-      return this.io.race(mget2, client, [this.valueKey(key), this.versionKey('k', key)], undefined, this.decodeSimple, this.failed);
-    }
     const keys = [this.valueKey(key), this.versionKey('k', key)];
     for (const t of tags) keys.push(this.versionKey('t', t));
     if (hold) {
@@ -91,21 +88,48 @@ export class L2Store {
       for (const t of tags) keys.push(this.holdKey('t', t));
     }
     if (withLock) keys.push(this.lockKey(key));
-    return this.call((c) => c.mget(keys)).then((replies) => replies && parseRead(replies, tags, hold, withLock));
+    return this.call<Array<string | null>>('mget', keys).then((replies) => replies && parseRead(replies, tags, hold, withLock));
   }
 
-  private readonly decodeSimple = (replies: Array<string | null>): L2Read => {
-    this.succeeded(undefined);
-    return parseRead(replies, NO_TAGS, false, false);
-  };
+  /**
+   * `read(key, tags, false)` followed by `next`, which runs in the same promise reaction as the
+   * decoding (one hop after the reply, as a raw GET followed by `.then(JSON.parse)`). Without tags
+   * and holds (the common read) it is an MGET of the value and the key's version, decoded without
+   * intermediate objects. `next` receives undefined when L2 is unavailable or failed.
+   */
+  readThen<R>(key: string, tags: readonly string[], next: (read: L2Read | undefined) => R | Promise<R>): Promise<R> {
+    if (tags.length !== 0 || this.settings.holdMs !== 0) return this.read(key, tags, false).then(next);
+    if (!this.available()) return NOTHING.then(next);
+    let client: Redis;
+    try {
+      client = this.redis.client;
+    } catch (e) {
+      this.failed(e);
+      return NOTHING.then(next);
+    }
+    const command = new Command('mget', [this.valueKey(key), this.versionKey('k', key)], UTF8);
+    const slot = this.deadlines.add(command);
+    client.sendCommand(command);
+    return (command.promise as Promise<Array<string | null>>).then(
+      (replies) => {
+        this.deadlines.done(slot);
+        if (this.down) this.succeeded(undefined);
+        return next(plainRead(replies[0] ?? null, replies[1] ?? null));
+      },
+      (error: unknown) => {
+        this.deadlines.done(slot);
+        return next(this.failed(error));
+      },
+    );
+  }
 
   /** The entry of `key` whatever its tags (for `Cache.get`): a second round trip checks the versions of the tags it has. */
   async readAny(key: string): Promise<L2Read | undefined> {
-    const raw = await this.call((c) => c.get(this.valueKey(key)));
+    const raw = await this.call<string | null>('get', [this.valueKey(key)]);
     if (raw === undefined) return undefined;
     const env = raw === null ? undefined : decodeStored(raw);
     if (env === undefined || env.envelope.tags.length === 0) return parseRead([raw, null], [], false, false);
-    const current = await this.call((c) => c.mget(env.envelope.tags.map((t) => this.versionKey('t', t))));
+    const current = await this.call<Array<string | null>>('mget', env.envelope.tags.map((t) => this.versionKey('t', t)));
     if (current === undefined) return undefined;
     return parseRead([raw, null, ...current], env.envelope.tags, false, false);
   }
@@ -118,7 +142,7 @@ export class L2Store {
     const px = Math.max(1, Math.ceil(lifeMs));
     const mode = !hold ? '0' : read.holdActive ? '2' : '1';
     const args = [envelope, px, tags.length + 1, mode, px + this.settings.guardMs, ...read.versions];
-    const result = await this.call((c) => evalScript(c, SCRIPTS.store, keys, args));
+    const result = await this.script(SCRIPTS.store, keys, args);
     if (result === undefined) return 'failed';
     return result === 1 ? 'stored' : result === 2 ? 'held' : 'conflict';
   }
@@ -127,7 +151,7 @@ export class L2Store {
   put(key: string, tags: readonly string[], envelope: string, lifeMs: number, channel: string, message: string): Promise<number | undefined> {
     const keys = [this.valueKey(key), this.versionKey('k', key), ...tags.map((t) => this.versionKey('t', t))];
     const px = Math.max(1, Math.ceil(lifeMs));
-    return this.call((c) => evalScript(c, SCRIPTS.put, keys, [envelope, px, this.settings.guardMs, px + this.settings.guardMs, channel, message]))
+    return this.script(SCRIPTS.put, keys, [envelope, px, this.settings.guardMs, px + this.settings.guardMs, channel, message])
       .then((n) => (n === undefined ? undefined : Number(n)));
   }
 
@@ -137,34 +161,63 @@ export class L2Store {
     for (const k of keys) names.push(this.valueKey(k), this.versionKey('k', k), this.holdKey('k', k));
     for (const t of tags) names.push(this.versionKey('t', t), this.holdKey('t', t));
     const args = [keys.length, tags.length, this.settings.guardMs, this.settings.holdMs, channel, message];
-    return this.call((c) => evalScript(c, SCRIPTS.invalidate, names, args)).then((n) => (n === undefined ? undefined : Number(n)));
+    return this.script(SCRIPTS.invalidate, names, args).then((n) => (n === undefined ? undefined : Number(n)));
   }
 
   /** Takes the fill lock of `key`: true taken, false held by another, undefined when L2 is unavailable. */
   lock(key: string, token: string, ttlMs: number): Promise<boolean | undefined> {
-    return this.call((c) => c.set(this.lockKey(key), token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')).then((r) => (r === undefined ? undefined : r === 'OK'));
+    return this.call<string | null>('set', [this.lockKey(key), token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX']).then((r) => (r === undefined ? undefined : r === 'OK'));
   }
 
   /** Releases the fill lock if `token` still holds it; tried even while L2 is considered down. */
   async unlock(key: string, token: string): Promise<void> {
-    await this.call((c) => evalScript(c, SCRIPTS.unlock, [this.lockKey(key)], [token]), true);
+    await this.script(SCRIPTS.unlock, [this.lockKey(key)], [token], true);
   }
 
   /** Sends an acknowledgement to another instance (best effort). */
   async publish(channel: string, message: string): Promise<void> {
-    await this.call((c) => c.publish(channel, message), true);
+    await this.call('publish', [channel, message], true);
   }
 
-  /** Runs one Redis call under the deadline; undefined (logged, counted, breaker opened) on failure. */
-  private call<T>(fn: (client: Redis) => Promise<T>, evenIfDown = false): Promise<T | undefined> {
-    if (!evenIfDown && !this.available()) return Promise.resolve(undefined);
+  /** Sends one command under the cache's deadline. */
+  private send(client: Redis, name: string, args: Array<string | number>): Promise<unknown> {
+    const command = new Command(name, args, UTF8);
+    const slot = this.deadlines.add(command);
+    client.sendCommand(command);
+    const done = this.deadlines.done;
+    return (command.promise as Promise<unknown>).then((value) => { done(slot); return value; }, (error: unknown) => { done(slot); throw error; });
+  }
+
+  /** Stops the deadline timer (shutdown). */
+  stop(): void { this.deadlines.stop(); }
+
+  /** Runs one Redis command; undefined (logged, counted, breaker opened) on failure or timeout. */
+  private call<T>(name: string, args: Array<string | number>, evenIfDown = false): Promise<T | undefined> {
+    if (!evenIfDown && !this.available()) return NOTHING;
     let client: Redis;
     try {
       client = this.redis.client;
     } catch (e) {
       return Promise.resolve(this.failed(e));
     }
-    return this.io.race(run, fn, client, undefined, this.succeeded, this.failed) as Promise<T | undefined>;
+    return this.send(client, name, args).then(this.succeeded, this.failed) as Promise<T | undefined>;
+  }
+
+  /** A script by its digest, loaded with EVAL when Redis does not know it yet (each command with its own deadline). */
+  private script(script: Script, keys: string[], args: Array<string | number>, evenIfDown = false): Promise<unknown> {
+    if (!evenIfDown && !this.available()) return NOTHING;
+    let client: Redis;
+    try {
+      client = this.redis.client;
+    } catch (e) {
+      return Promise.resolve(this.failed(e));
+    }
+    return this.send(client, 'evalsha', [script.sha, keys.length, ...keys, ...args])
+      .catch((error: unknown) => {
+        if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+        return this.send(client, 'eval', [script.lua, keys.length, ...keys, ...args]);
+      })
+      .then(this.succeeded, this.failed);
   }
 
   private readonly succeeded = <T>(value: T): T => {
@@ -187,16 +240,7 @@ export class L2Store {
   };
 }
 
-const run = <T>(fn: (client: Redis) => Promise<T>, client: Redis) => fn(client);
-const mget2 = (client: Redis, keys: string[]) => client.mget(keys[0]!, keys[1]!);
-const NO_TAGS: readonly string[] = Object.freeze([]);
-
-function evalScript(client: Redis, script: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
-  return client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
-    if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
-    return client.eval(script.lua, keys.length, ...keys, ...args);
-  });
-}
+const identity = <T>(value: T): T => value;
 
 /** Long keys and tags are hashed in Redis names (messages and L1 keep them whole). */
 function short(name: string): string {
@@ -211,6 +255,18 @@ function decodeStored(raw: string): { held: boolean; versions: string[]; envelop
   if (envelope === undefined) return undefined;
   const list = raw.slice(1, bar);
   return { held: raw.charCodeAt(0) === 104 /* h */, versions: list === '' ? [] : list.split(','), envelope };
+}
+
+/**
+ * The common read (no tags, no holds, no lock): the stored value and the key's version. An entry
+ * written for a tagged policy (tag versions before the bar, or tags in the envelope) is not this
+ * policy's entry.
+ */
+function plainRead(raw: string | null, version: string | null): L2Read {
+  const versions = [version ?? '0'];
+  const envelope = raw === null || raw.charCodeAt(1) !== 124 /* | */ ? undefined : decodeEnvelope(raw.slice(2));
+  if (envelope === undefined || envelope.tags.length !== 0) return { entry: undefined, held: false, versions, holdActive: false, lockHeld: false };
+  return { entry: envelope, held: raw!.charCodeAt(0) === 104 /* h */, versions, holdActive: false, lockHeld: false };
 }
 
 /** MGET replies: value, key version, tag versions, [holds], [lock]. */

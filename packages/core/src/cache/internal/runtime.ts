@@ -3,8 +3,7 @@ import type { Logger } from '../../app/logger.js';
 import type { Database } from '../../data/database.js';
 import { dataStorage } from '../../data/transaction.js';
 import type { RedisConnection } from '../../redis/redis-connection.js';
-import { DeadlineTicker } from '../../resilience/deadline-ticker.js';
-import { SystemClock, type Clock } from '../../time/clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { Invoke } from '../../resilience/pipeline-types.js';
 import type { StageContext } from '../../resilience/stage-context.js';
 import type { CacheOps } from '../cache-ops.js';
@@ -39,9 +38,6 @@ const GUARD_MS = 60_000;
 /** Invalidations that could not reach Redis, kept to send when it is back; beyond this, L2 may keep stale entries until their TTL (logged). */
 const MAX_PENDING = 10_000;
 
-/** Redis deadlines are real time whatever the app's clock. */
-const realTicker = new DeadlineTicker(new SystemClock());
-
 /**
  * One instance's cache: the L1 stores and their coherence, L2, the invalidation bus, the engines
  * of the decorated methods and of the `Cache` API, and the write side (invalidate, put), which
@@ -66,7 +62,7 @@ export class CacheRuntime {
   constructor(private readonly s: RuntimeSettings) {
     this.clock = s.clock;
     this.log = s.log;
-    this.l2 = new L2Store(s.redis, s.log, { timeoutMs: s.l2TimeoutMs, retryMs: s.l2RetryMs, holdMs: s.holdMs, guardMs: GUARD_MS }, realTicker);
+    this.l2 = new L2Store(s.redis, s.log, { timeoutMs: s.l2TimeoutMs, retryMs: s.l2RetryMs, holdMs: s.holdMs, guardMs: GUARD_MS });
     this.channel = s.redis.key('ch', 'cache.invalidate');
     this.bus = new CacheBus({
       url: s.redisUrl,
@@ -88,6 +84,7 @@ export class CacheRuntime {
 
   async stop(): Promise<void> {
     await this.bus.stop();
+    this.l2.stop();
   }
 
   /** The `cached` stage of a decorated method. */
