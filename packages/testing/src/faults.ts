@@ -27,6 +27,9 @@ export interface PrivateServers {
  * servers the app has to itself (a private Redis, the fault replica).
  */
 export class Faults {
+  /** The fault tables `fail`/`hang`/`slow` wrote into, so `clear()` can empty them. */
+  private readonly armed = new Set<Map<string, Fault>>();
+
   constructor(
     private readonly resolve: (token: unknown) => object,
     private readonly proxies: Map<ServiceName, FaultProxy>,
@@ -50,6 +53,8 @@ export class Faults {
 
   /** Removes every method fault and heals every proxy. */
   clear(): void {
+    for (const faults of this.armed) faults.clear();
+    this.armed.clear();
     for (const p of this.proxies.values()) p.restore();
   }
 
@@ -106,6 +111,7 @@ export class Faults {
       throw new Error(`Cannot inject a fault into ${String((instance as object).constructor?.name)}.${method}: it is not a method of a provider built by the container.`);
     }
     faults.set(method, fault);
+    this.armed.add(faults);
   }
 }
 

@@ -125,6 +125,9 @@ describe('overrides, clock and faults', () => {
       const outcome = await Promise.race([t.get(Payments).charge(2), new Promise((r) => setTimeout(() => r('still pending'), 200))]);
       expect(outcome).toBe('still pending');
       expect(() => t.faults.fail(Payments, 'nope')).toThrow(/not a method/);
+      t.faults.fail(Payments, 'charge', { times: 5 });
+      t.faults.clear();
+      expect(await t.get(Payments).charge(3)).toBe('charged 3');
     } finally {
       await t.close();
     }
