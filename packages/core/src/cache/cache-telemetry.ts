@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { context, SpanKind, trace, type Attributes, type Tracer } from '@opentelemetry/api';
+import type { Attributes, Tracer } from '@opentelemetry/api';
+import { otelApi } from '../telemetry/otel-api.js';
 import { endWithError } from '../telemetry/span-status.js';
 
 /** Which level answered a cached read (`fleet.cache.result`); the same words as the `fleet.cache.level` metric attribute. */
@@ -14,9 +15,12 @@ export function cacheKeyHash(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
-/** Sets on the active span (the decorated method's span, or the `Cache.*` operation's) which level answered. */
+/**
+ * Sets on the active span (the decorated method's span, or the `Cache.*` operation's) which level
+ * answered. Called only when tracing was on at boot (the API is loaded then).
+ */
 export function markCacheResult(name: string, result: CacheResult, key: string): void {
-  const span = trace.getActiveSpan();
+  const span = otelApi().trace.getActiveSpan();
   if (span?.isRecording()) span.setAttributes({ 'fleet.cache.name': name, 'fleet.cache.result': result, 'fleet.cache.key_hash': cacheKeyHash(key) });
 }
 
@@ -39,6 +43,7 @@ export function cacheOperationSpan<T>(tracer: Tracer, operation: string, keys: r
 }
 
 function inSpan<T>(tracer: Tracer, name: string, attributes: Attributes, run: () => Promise<T>): Promise<T> {
+  const { context, SpanKind, trace } = otelApi();
   const parent = context.active();
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
   let pending: Promise<T>;

@@ -1,7 +1,6 @@
-import {
-  context, SpanKind, trace, type Attributes, type BatchObservableCallback, type Histogram, type Meter, type Observable, type Tracer,
-} from '@opentelemetry/api';
+import type { Attributes, BatchObservableCallback, Histogram, Meter, Observable, Tracer } from '@opentelemetry/api';
 import type { PoolClient, QueryResult } from 'pg';
+import { otelApi } from '../telemetry/otel-api.js';
 import { endWithError } from '../telemetry/span-status.js';
 import { fleetMeter, fleetTracer, metricsRegistered, tracingRegistered } from '../telemetry/telemetry.js';
 import type { DbNode } from './db-node.js';
@@ -82,6 +81,7 @@ function nodeAttributes(node: DbNode): Readonly<Attributes> {
 }
 
 function tracedSend(base: Readonly<Attributes>, tracer: Tracer | undefined, duration: Histogram | undefined): SendStatement {
+  const { context, SpanKind } = otelApi();
   return function send(this: DbNode, text, values, reason, client) {
     const info = statementInfo(text);
     const started = performance.now();
@@ -118,6 +118,7 @@ function tracedSend(base: Readonly<Attributes>, tracer: Tracer | undefined, dura
 }
 
 function inTransactionSpan<T>(tracer: Tracer, base: Readonly<Attributes>, options: TransactionOptions | undefined, run: () => Promise<T>): Promise<T> {
+  const { context, SpanKind, trace } = otelApi();
   const parent = context.active();
   const span = tracer.startSpan('db.transaction', {
     kind: SpanKind.CLIENT,

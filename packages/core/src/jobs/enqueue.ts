@@ -1,4 +1,5 @@
-import { SpanKind, SpanStatusCode, type Attributes, type Tracer } from '@opentelemetry/api';
+import type { Attributes, Tracer } from '@opentelemetry/api';
+import { otelApi } from '../telemetry/otel-api.js';
 import type { JobsOptions, Queue } from 'bullmq';
 import { FleetError } from '../errors.js';
 import { encodeArgs, type JobData } from './job-data.js';
@@ -70,6 +71,7 @@ export function makeEnqueuer(entry: JobEntry, deps: EnqueueDeps): (...args: unkn
 async function tracedAdd(tracer: Tracer, entry: JobEntry, queue: string, data: JobData, dedupeId: string | undefined,
   add: (data: JobData, dedupeId: string | undefined) => Promise<JobRef>): Promise<JobRef> {
   const attributes: Attributes = { 'messaging.system': 'bullmq', 'messaging.operation.type': 'send', 'messaging.destination.name': queue, 'fleet.job.name': entry.name };
+  const { SpanKind, SpanStatusCode } = otelApi();
   const span = tracer.startSpan(`${entry.name} publish`, { kind: SpanKind.PRODUCER, attributes });
   const c = span.spanContext();
   data.traceparent = `00-${c.traceId}-${c.spanId}-${(c.traceFlags & 0xff).toString(16).padStart(2, '0')}`;

@@ -1,4 +1,5 @@
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Tracer } from '@opentelemetry/api';
+import type { Context, Tracer } from '@opentelemetry/api';
+import { otelApi } from '../telemetry/otel-api.js';
 import type { Job } from 'bullmq';
 import { FleetError } from '../errors.js';
 import type { Logger } from '../app/logger.js';
@@ -143,6 +144,7 @@ export class JobProcessor {
     const scoped = database !== undefined && lsn !== undefined ? () => database.withConsistency(lsn, call) : call;
     const tracer = this.deps.tracer;
     if (tracer === undefined) return scoped();
+    const { context, SpanKind, SpanStatusCode, trace } = otelApi();
     const parent = parentContext(data?.traceparent);
     const link = trace.getSpanContext(parent);
     const span = tracer.startSpan(`${entry.name} process`, {
@@ -169,6 +171,7 @@ export class JobProcessor {
 
 /** The enqueuing span's context, from the job's W3C traceparent (root when there is none). */
 function parentContext(traceparent: string | undefined): Context {
+  const { ROOT_CONTEXT, trace } = otelApi();
   const m = traceparent === undefined ? null : TRACEPARENT.exec(traceparent);
   if (!m) return ROOT_CONTEXT;
   return trace.setSpanContext(ROOT_CONTEXT, { traceId: m[1]!, spanId: m[2]!, traceFlags: parseInt(m[3]!, 16), isRemote: true });

@@ -1,7 +1,6 @@
-import { createNoopMeter } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FleetError } from '../errors.js';
-import { fleetMeter } from '../telemetry/telemetry.js';
+import { bootMeter, metricsRegistered } from '../telemetry/telemetry.js';
 
 /** The default threshold of the slow-request advisory: the rule that work over ~500 ms leaves the request path. */
 export const SLOW_REQUEST_MS = 500;
@@ -17,14 +16,14 @@ export const SLOW_REQUEST_MS = 500;
  * @internal
  */
 export function installSlowRequestAdvisory(fastify: FastifyInstance, thresholdMs: number, exclude: ReadonlySet<string>, logging: boolean): void {
-  if (thresholdMs <= 0 || !(logging || meterRegistered())) return;
+  if (thresholdMs <= 0 || !(logging || metricsRegistered())) return;
   const warned = new Set<string>();
-  const slow = fleetMeter().createCounter('fleet.http.slow_requests', { description: `HTTP requests that took the slow-request threshold (${thresholdMs} ms) or more` });
+  const slow = bootMeter()?.createCounter('fleet.http.slow_requests', { description: `HTTP requests that took the slow-request threshold (${thresholdMs} ms) or more` });
   const report = (req: FastifyRequest, reply: FastifyReply): void => {
     const route = req.routeOptions.url;
     if (route === undefined || exclude.has(route)) return;
     const durationMs = Math.round(reply.elapsedTime);
-    slow.add(1, { 'http.request.method': req.method, 'http.route': route });
+    slow?.add(1, { 'http.request.method': req.method, 'http.route': route });
     const key = `${req.method} ${route}`;
     if (warned.has(key)) return;
     warned.add(key);
@@ -47,9 +46,4 @@ export function slowRequestThreshold(env: Record<string, string | undefined>): n
     throw new FleetError('FLEET_ERR_CONFIG_INVALID', `Invalid configuration: FLEET_SLOW_REQUEST_MS must be a non-negative integer of milliseconds (0 turns the slow-request advisory off); got ${JSON.stringify(raw)}.`);
   }
   return n;
-}
-
-/** Whether an OpenTelemetry MeterProvider is registered (the API hands out no-op meters until then). */
-function meterRegistered(): boolean {
-  return !(fleetMeter() instanceof (createNoopMeter().constructor as new () => unknown));
 }

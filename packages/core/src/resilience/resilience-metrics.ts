@@ -1,4 +1,5 @@
-import { metrics, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { bootMeter } from '../telemetry/telemetry.js';
 import type { ResilienceRegistry } from './registry.js';
 
 const STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -9,7 +10,8 @@ const STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
  * metrics API (with an SDK registered, a `counter.add` with attributes costs about as much as a stage).
  */
 export function registerResilienceMetrics(registry: ResilienceRegistry): void {
-  const meter = metrics.getMeter('@fleet/core');
+  const meter = bootMeter();
+  if (meter === undefined) return; // no MeterProvider: nothing would ever collect them
   const calls = meter.createObservableCounter('fleet.resilience.calls', { description: 'Calls through a resilience stage, by outcome' });
   const rejections = meter.createObservableCounter('fleet.resilience.rejections', { description: 'Calls a resilience stage rejected, by reason' });
   const transitions = meter.createObservableCounter('fleet.resilience.breaker.transitions', { description: 'Circuit breaker state transitions' });

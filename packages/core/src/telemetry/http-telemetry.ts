@@ -1,5 +1,6 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { otelApi } from './otel-api.js';
 import { fleetMeter, fleetTracer } from './telemetry.js';
 
 const kSpan = Symbol('fleet.span');
@@ -11,6 +12,7 @@ type Traced = FastifyRequest & { [kSpan]?: Span };
  * route and status. Installed only when an SDK is registered.
  */
 export function installHttpTelemetry(fastify: FastifyInstance): void {
+  const { context, propagation, SpanKind, SpanStatusCode } = otelApi();
   const tracer = fleetTracer();
   const duration = fleetMeter().createHistogram('http.server.request.duration', { unit: 's', description: 'Duration of HTTP server requests' });
   fastify.addHook('onRequest', (req, reply, done) => {
@@ -42,8 +44,13 @@ export function installHttpTelemetry(fastify: FastifyInstance): void {
   });
 }
 
-/** Runs the handler inside the request span's context, so spans it starts are its children. */
+/**
+ * Runs the handler inside the request span's context, so spans it starts are its children. Compiled
+ * into a route only when telemetry is on, i.e. after `installHttpTelemetry` loaded the API.
+ */
 export function inSpanContext<R>(req: FastifyRequest, fn: () => R): R {
   const span = (req as Traced)[kSpan];
-  return span ? context.with(trace.setSpan(context.active(), span), fn) : fn();
+  if (span === undefined) return fn();
+  const { context, trace } = otelApi();
+  return context.with(trace.setSpan(context.active(), span), fn);
 }

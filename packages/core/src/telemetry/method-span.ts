@@ -1,4 +1,5 @@
-import { context, SpanKind, trace, type Attributes, type Tracer } from '@opentelemetry/api';
+import type { Attributes, Tracer } from '@opentelemetry/api';
+import { otelApi } from './otel-api.js';
 import type { Invoke } from '../resilience/pipeline-types.js';
 import { endWithError } from './span-status.js';
 
@@ -10,6 +11,7 @@ import { endWithError } from './span-status.js';
  */
 export function methodSpanStage(next: Invoke, owner: string, tracer: Tracer): Invoke {
   // One frozen attribute object per method, built at boot (the SDK copies attributes into the span).
+  const { context, SpanKind, trace } = otelApi();
   const options = Object.freeze({ kind: SpanKind.INTERNAL, attributes: Object.freeze({ 'code.function.name': owner }) as Attributes });
   return function traced(self, args, signal) {
     const parent = context.active();

@@ -1,4 +1,5 @@
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import { otelApi } from './otel-api.js';
 
 /** The Fleet error code of an error, else its name (`TypeError`): what `error.type` carries. */
 export function errorType(error: unknown): string {
@@ -13,6 +14,6 @@ export function endWithError(span: Span, error: unknown): void {
   span.setAttribute('error.type', type);
   if (error instanceof Error) span.recordException(error);
   else span.recordException(String(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+  span.setStatus({ code: otelApi().SpanStatusCode.ERROR, message: type });
   span.end();
 }

@@ -1,4 +1,4 @@
-import { metrics } from '@opentelemetry/api';
+import { bootMeter } from '../../telemetry/telemetry.js';
 import type { CacheSnapshot } from '../cache.js';
 
 /**
@@ -6,7 +6,8 @@ import type { CacheSnapshot } from '../cache.js';
  * instruments read them when the SDK collects (no metrics API call per cached call).
  */
 export function registerCacheMetrics(snapshot: () => CacheSnapshot): void {
-  const meter = metrics.getMeter('@fleet/core');
+  const meter = bootMeter();
+  if (meter === undefined) return; // no MeterProvider: nothing would ever collect them
   const hits = meter.createObservableCounter('fleet.cache.hits', { description: 'Cached calls answered from the cache, by level (l1, l2, stale)' });
   const misses = meter.createObservableCounter('fleet.cache.misses', { description: 'Cached calls the cache could not answer' });
   const sourceCalls = meter.createObservableCounter('fleet.cache.source_calls', { description: 'Calls of the cached method itself (fills and background refreshes)' });
