@@ -1,4 +1,6 @@
-import 'reflect-metadata';
+/// <reference types="reflect-metadata" />
+// First: decorator metadata (Reflect.metadata) must exist before any decorated class is evaluated.
+import './di/reflect-metadata.js';
 
 // Application
 export { createApp, type FleetApp } from './app/create-app.js';

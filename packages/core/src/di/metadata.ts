@@ -1,4 +1,6 @@
-import 'reflect-metadata';
+/// <reference types="reflect-metadata" />
+// Reflect.metadata/getMetadata, installed unless reflect-metadata (or another copy) is loaded already.
+import './reflect-metadata.js';
 import type { ForwardRef, Token, Type } from './tokens.js';
 
 export type Scope = 'singleton' | 'transient';
