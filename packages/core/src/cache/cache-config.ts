@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { Config } from '../config/config.js';
+import { LazyConfig } from '../config/config.js';
 
 const ms = (fallback: number, what: string) => z.coerce.number().int().positive().default(fallback).describe(what);
 
 /** Environment of `CacheModule`. Every wait on Redis is bounded; see docs/caching.md. */
-export class CacheConfig extends Config(z.object({
+// The schema is built when the module is used, not when core is imported (decision 008).
+export class CacheConfig extends LazyConfig(() => z.object({
   CACHE_L1_MAX: z.coerce.number().int().positive().default(1000).describe('Entries kept in process per @Cached method (and for the Cache API), on each instance'),
   CACHE_L2_TIMEOUT_MS: ms(250, 'A Redis read or write of the cache that takes longer is given up: the call goes to the source'),
   CACHE_L2_RETRY_MS: ms(1000, 'After a Redis failure, the cache skips Redis for this long (no wait per call while it is down)'),

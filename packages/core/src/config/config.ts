@@ -27,6 +27,22 @@ export function Config<S extends z.ZodObject>(schema: S): ConfigClass<Readonly<z
 }
 
 /**
+ * `Config(schema)` for the config classes of core's optional modules (data, cache, jobs, sessions,
+ * redis): the schema is built on first use (when an app's module is loaded, or `.schema` is read),
+ * not when `@fleet/core` is imported, so an app that does not use a module does not pay for
+ * building its schema (decision 008).
+ * @internal
+ */
+export function LazyConfig<S extends z.ZodObject>(build: () => S): ConfigClass<Readonly<z.output<S>>> & { readonly schema: S } {
+  let schema: S | undefined;
+  abstract class FleetConfig {
+    static get [SCHEMA](): S { return schema ??= build(); }
+    static get schema(): S { return schema ??= build(); }
+  }
+  return FleetConfig as unknown as ConfigClass<Readonly<z.output<S>>> & { readonly schema: S };
+}
+
+/**
  * Marks a config field as secret: its value is never printed in config errors, and the field is
  * not enumerable on the config object, so `JSON.stringify(config)`, spreading and loggers skip it
  * (reading `config.FIELD` works as usual). Works through `.optional()` and `.default()`.

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { Config, secret } from '../config/config.js';
+import { LazyConfig, secret } from '../config/config.js';
 
-const pgUrl = z.string().regex(/^postgres(?:ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+const pgUrl = () => z.string().regex(/^postgres(?:ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
 const ms = (fallback: number, what: string) => z.coerce.number().int().positive().default(fallback).describe(what);
 
 /** Default connections per node: `(cores * 2) + 1`, the classic PostgreSQL sizing rule. */
@@ -12,12 +12,13 @@ export const defaultPoolSize = (): number => availableParallelism() * 2 + 1;
  * Environment of `DatabaseModule`: one primary, any number of hot-standby replicas, one pool per
  * node. Every timeout is positive: nothing waits forever.
  */
-export class DatabaseConfig extends Config(z.object({
-  DATABASE_URL: secret(pgUrl.default('postgres://postgres@127.0.0.1:5432/postgres').describe('Primary: writes, transactions, and reads no replica can serve')),
+// The schema is built when the module is used, not when core is imported (decision 008).
+export class DatabaseConfig extends LazyConfig(() => z.object({
+  DATABASE_URL: secret(pgUrl().default('postgres://postgres@127.0.0.1:5432/postgres').describe('Primary: writes, transactions, and reads no replica can serve')),
   DATABASE_REPLICA_URLS: secret(z.string().default('').describe('Comma-separated replica URLs (hot standbys of the primary); empty: reads go to the primary')
     .transform((s, ctx) => {
       const urls = s.split(',').map((u) => u.trim()).filter(Boolean);
-      for (const u of urls) if (!pgUrl.safeParse(u).success) ctx.addIssue({ code: 'custom', message: 'every entry must be a postgres:// or postgresql:// URL' });
+      for (const u of urls) if (!pgUrl().safeParse(u).success) ctx.addIssue({ code: 'custom', message: 'every entry must be a postgres:// or postgresql:// URL' });
       return urls;
     })),
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().max(1000).optional().describe('Connections per node (primary and each replica); default (cores * 2) + 1'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Config } from '../config/config.js';
+import { LazyConfig } from '../config/config.js';
 
 const ms = (fallback: number, what: string) => z.coerce.number().int().positive().default(fallback).describe(what);
 
@@ -7,7 +7,8 @@ const ms = (fallback: number, what: string) => z.coerce.number().int().positive(
  * Environment of the jobs subsystem (JobsModule). The defaults suit production; tests shorten
  * the lock and stalled-check intervals so a killed worker's job comes back within seconds.
  */
-export class JobsConfig extends Config(z.object({
+// The schema is built when the module is used, not when core is imported (decision 008).
+export class JobsConfig extends LazyConfig(() => z.object({
   FLEET_ROLE: z.enum(['web', 'worker', 'all']).default('all')
     .describe("What this instance runs: 'web' serves HTTP and enqueues, 'worker' runs jobs, 'all' both"),
   FLEET_JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(5)

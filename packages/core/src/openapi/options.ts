@@ -46,24 +46,31 @@ export interface ResolvedOpenApiOptions {
   readonly tags: readonly OpenApiTag[];
 }
 
-const routePath = z.string().regex(/^\/[^\s?#:*]*$/, 'must start with / and have no spaces, ?, #, : or *');
-const requirement = z.union([z.string().min(1), z.record(z.string(), z.array(z.string()))]);
-const Shape = z.strictObject({
-  serve: z.boolean().optional(),
-  path: routePath.optional(),
-  ui: z.union([z.boolean(), routePath]).optional(),
-  info: z.looseObject({ title: z.string().min(1).optional(), version: z.string().min(1).optional() }).optional(),
-  servers: z.array(z.looseObject({ url: z.string().min(1) })).optional(),
-  securitySchemes: z.record(z.string().regex(/^[\w.-]+$/, 'must be letters, digits, ., - or _'), z.looseObject({ type: z.enum(['apiKey', 'http', 'mutualTLS', 'oauth2', 'openIdConnect']) })).optional(),
-  security: z.array(requirement).optional(),
-  tags: z.array(z.looseObject({ name: z.string().min(1), description: z.string().optional() })).optional(),
-});
+/** The schema of an `OpenApiOptions` object, built the first time an app passes one (not at import: decision 008). */
+let shape: z.ZodType | undefined;
+const optionsShape = (): z.ZodType => shape ??= buildShape();
+
+function buildShape(): z.ZodType {
+  const routePath = z.string().regex(/^\/[^\s?#:*]*$/, 'must start with / and have no spaces, ?, #, : or *');
+  const requirement = z.union([z.string().min(1), z.record(z.string(), z.array(z.string()))]);
+  return z.strictObject({
+    serve: z.boolean().optional(),
+    path: routePath.optional(),
+    ui: z.union([z.boolean(), routePath]).optional(),
+    info: z.looseObject({ title: z.string().min(1).optional(), version: z.string().min(1).optional() }).optional(),
+    servers: z.array(z.looseObject({ url: z.string().min(1) })).optional(),
+    securitySchemes: z.record(z.string().regex(/^[\w.-]+$/, 'must be letters, digits, ., - or _'), z.looseObject({ type: z.enum(['apiKey', 'http', 'mutualTLS', 'oauth2', 'openIdConnect']) })).optional(),
+    security: z.array(requirement).optional(),
+    tags: z.array(z.looseObject({ name: z.string().min(1), description: z.string().optional() })).optional(),
+  });
+}
 
 /** Validates `createApp`'s `openapi` option once and resolves its defaults; `appName` is the root module's name. */
 export function resolveOpenApiOptions(setting: boolean | OpenApiOptions | undefined, production: boolean, appName: string): ResolvedOpenApiOptions {
   const given = setting === true || setting === false || setting === undefined ? {} : setting;
-  const parsed = Shape.safeParse(given);
-  if (!parsed.success) {
+  // `true`, `false` and no setting have nothing to validate.
+  const parsed = given === setting ? optionsShape().safeParse(given) : undefined;
+  if (parsed?.success === false) {
     const problems = parsed.error.issues.map((i) => `openapi${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`);
     throw new FleetError('FLEET_ERR_OPENAPI_INVALID_OPTIONS', `Invalid openapi option of createApp:\n  ${problems.join('\n  ')}\nFix: see OpenApiOptions (docs/openapi.md).`);
   }

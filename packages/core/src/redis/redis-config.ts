@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { Config, secret } from '../config/config.js';
+import { LazyConfig, secret } from '../config/config.js';
 
 /** Environment of the Redis connection shared by sessions, locks, rate limits, breakers and L2 cache. */
-export class RedisConfig extends Config(z.object({
+// The schema is built when the module is used, not when core is imported (decision 008).
+export class RedisConfig extends LazyConfig(() => z.object({
   REDIS_URL: secret(z.string().default('redis://127.0.0.1:6379').describe('Redis URL (redis:// or rediss://); may hold a password, so it is secret')),
   /** Every key Fleet writes starts with `<prefix><app>:`; tests use a unique prefix per app for isolation. */
   REDIS_KEY_PREFIX: z.string().default('fleet:').describe('Prefix of every key Fleet writes'),
