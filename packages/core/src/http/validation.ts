@@ -1,10 +1,8 @@
+import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
 import type { ErrorDetail } from '../errors.js';
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 function makeAjv(coerce: boolean): Ajv {
   const ajv = new Ajv({
@@ -18,9 +16,27 @@ function makeAjv(coerce: boolean): Ajv {
     // the meta-schema only slows boot (about 30 -> 8 ms for the first compile).
     validateSchema: false,
   });
-  addFormats(ajv);
   return ajv;
 }
+
+/**
+ * Whether a schema uses a format (`format`, or ajv-formats' `formatMinimum`... keywords) anywhere:
+ * only then are ajv-formats' formats added to the compiler (decision 008). A false positive (a
+ * property named `format`) only loads them for nothing.
+ */
+export function usesFormats(schema: unknown, seen = new Set<object>()): boolean {
+  if (typeof schema !== 'object' || schema === null || seen.has(schema)) return false;
+  seen.add(schema);
+  for (const [key, value] of Object.entries(schema)) {
+    if (key.startsWith('format') || usesFormats(value, seen)) return true;
+  }
+  return false;
+}
+
+type AddFormats = (ajv: Ajv) => Ajv;
+let addFormats: AddFormats | undefined;
+/** ajv-formats, loaded the first time a schema needs it (a CommonJS module: one synchronous require at boot). */
+const loadAddFormats = (): AddFormats => addFormats ??= (createRequire(import.meta.url)('ajv-formats') as { default: AddFormats }).default;
 
 /**
  * Fastify validator compiler: request parts that arrive as strings (params, query, headers) are
@@ -28,9 +44,25 @@ function makeAjv(coerce: boolean): Ajv {
  * Every issue is reported (`allErrors`), not just the first.
  */
 export function validatorCompiler(): FastifySchemaCompiler<unknown> {
-  const coercing = makeAjv(true);
-  const exact = makeAjv(false);
-  return ({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema as object) as any;
+  // Each ajv instance is made when the first schema of its kind is compiled (an app without body
+  // schemas never makes the exact one), and gets ajv-formats once a schema needs them.
+  let coercing: Ajv | undefined;
+  let exact: Ajv | undefined;
+  let formats = false;
+  const instance = (body: boolean): Ajv => {
+    const ajv = body ? exact ??= makeAjv(false) : coercing ??= makeAjv(true);
+    if (formats) loadAddFormats()(ajv);
+    return ajv;
+  };
+  return ({ schema, httpPart }) => {
+    const body = httpPart === 'body';
+    const ajv = (body ? exact : coercing) ?? instance(body);
+    if (!formats && usesFormats(schema)) {
+      formats = true;
+      for (const made of [coercing, exact]) if (made !== undefined) loadAddFormats()(made);
+    }
+    return ajv.compile(schema as object) as any;
+  };
 }
 
 const LOCATION: Record<string, string> = { querystring: 'query', params: 'params', headers: 'headers', body: 'body' };
