@@ -101,6 +101,41 @@ describe('health options', () => {
     }
   });
 
+  it('serves the probes on their own port (not on the app\'s), answering readiness 503 there until the app has stopped', async () => {
+    @Module({}) class Empty {}
+    const t = await createTestApp(Empty, { health: { port: 0 }, shutdown: { drainDelayMs: 800, signals: false } });
+    const health = t.app.healthAddress;
+    expect(health).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(health).not.toBe(t.url);
+    const ready = await fetch(`${health}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(ready.headers.get('cache-control')).toBe('no-store');
+    expect(await ready.json()).toEqual({ status: 'up', checks: {} });
+    expect((await fetch(`${health}/health/startup`)).status).toBe(200);
+    const unknown = await fetch(`${health}/hello`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ statusCode: 404, code: 'FLEET_ERR_HTTP_ROUTE_NOT_FOUND' });
+    const onAppPort = await t.request().get('/health/ready').expect(404);
+    expect(onAppPort.body.code).toBe('FLEET_ERR_HTTP_ROUTE_NOT_FOUND');
+
+    const done = t.app.shutdown('test');
+    try {
+      const draining = await fetch(`${health}/health/ready`);
+      expect(draining.status).toBe(503);
+      expect(await draining.json()).toMatchObject({ status: 'down', shuttingDown: true });
+      expect((await fetch(`${health}/health/live`)).status).toBe(200);
+    } finally {
+      expect(await done).toBe(0);
+    }
+    await expect(fetch(`${health}/health/live`)).rejects.toThrow();
+  });
+
+  it('refuses a health port that is not a port, from the option or FLEET_HEALTH_PORT, at boot', async () => {
+    @Module({}) class Empty {}
+    await expect(createTestApp(Empty, { health: { port: 70_000 } })).rejects.toMatchObject({ code: 'FLEET_ERR_CONFIG_INVALID', message: expect.stringContaining('health.port must be a TCP port') });
+    await expect(createTestApp(Empty, { env: { FLEET_HEALTH_PORT: 'eighty' } })).rejects.toMatchObject({ code: 'FLEET_ERR_CONFIG_INVALID', message: expect.stringContaining('FLEET_HEALTH_PORT must be a TCP port') });
+  });
+
   it('answers readiness 503 from the moment shutdown starts, while still serving during the drain', async () => {
     @Module({}) class Empty {}
     const t = await createTestApp(Empty, { shutdown: { drainDelayMs: 1500, signals: false } });

@@ -6,6 +6,7 @@ import type { Token } from '../di/tokens.js';
 import type { RouteInfo } from '../http/route-compiler.js';
 import type { OpenApiDocument } from '../openapi/types.js';
 import { registerHealthRoutes, startEventLoopTicker, type ProbeState } from '../health/health-routes.js';
+import { healthPortSetting, startHealthServer, type HealthServer } from '../health/health-server.js';
 import { isHealthIndicator, type HealthIndicator } from '../health/indicator.js';
 import { GracefulShutdown } from '../lifecycle/shutdown.js';
 
@@ -24,6 +25,8 @@ export interface FleetApp<C = unknown> {
   readonly routes: readonly RouteInfo[];
   /** Whether requests enter the RequestContext (someone injects it). */
   readonly requestContextEnabled: boolean;
+  /** Where the probes listen when they have their own port (`health.port`), once `listen()` resolved. */
+  readonly healthAddress: string | undefined;
   /**
    * The OpenAPI 3.1 document of the routes (a fresh copy per call): generated at boot when it is
    * served (`openapi` option), else on the first call. `fleet openapi` writes it.
@@ -73,6 +76,10 @@ export class Application<C> implements FleetApp<C> {
   private closing?: Promise<HookResult[]>;
   private stopTicker?: () => void;
   private removeHandlers?: () => void;
+  /** The probes' own port (`health.port`), or undefined when they are routes of the app. */
+  private readonly healthPort: number | undefined;
+  private readonly registerProbes?: (fastify: FastifyInstance) => void;
+  private healthServer?: HealthServer;
 
   constructor(parts: ApplicationParts<C>) {
     this.fastify = parts.fastify;
@@ -83,7 +90,12 @@ export class Application<C> implements FleetApp<C> {
     this.container = parts.container;
     this.options = parts.options;
     const indicators: HealthIndicator[] = this.container.built.map((t) => t.instance).filter(isHealthIndicator);
-    if (parts.options.health !== false) registerHealthRoutes(this.fastify, () => indicators, this.probes, parts.options.health || {});
+    const health = parts.options.health;
+    this.healthPort = healthPortSetting(health, parts.options.env ?? process.env);
+    if (health !== false) {
+      this.registerProbes = (fastify) => registerHealthRoutes(fastify, () => indicators, this.probes, health || {});
+      if (this.healthPort === undefined) this.registerProbes(this.fastify);
+    }
     const s = parts.shutdown;
     this.graceful = new GracefulShutdown({
       log: this.fastify.log,
@@ -91,6 +103,10 @@ export class Application<C> implements FleetApp<C> {
       markShuttingDown: () => { this.probes.shuttingDown = true; },
       close: async (onStep) => { await this.closeWith(onStep); },
     }, s.drainDelayMs, s.deadlineMs);
+  }
+
+  get healthAddress(): string | undefined {
+    return this.healthServer?.address;
   }
 
   get<T>(token: Token<T>): T {
@@ -103,7 +119,20 @@ export class Application<C> implements FleetApp<C> {
 
   async listen({ port = 3000, host = '127.0.0.1' }: { port?: number; host?: string } = {}): Promise<string> {
     this.stopTicker ??= startEventLoopTicker(this.probes);
-    const address = await this.fastify.listen({ port, host });
+    // The probes' own listener first: the startup probe answers 503 until the app listens.
+    if (this.healthPort !== undefined && this.registerProbes && !this.healthServer) {
+      this.healthServer = await startHealthServer(this.registerProbes, {
+        port: this.healthPort, host: this.options.health ? this.options.health.host ?? host : host, appPort: port, log: this.fastify.log,
+      });
+    }
+    let address: string;
+    try {
+      address = await this.fastify.listen({ port, host });
+    } catch (error) {
+      await this.healthServer?.close();
+      this.healthServer = undefined;
+      throw error;
+    }
     this.probes.started = true;
     if (this.options.shutdown?.signals !== false && !this.removeHandlers) {
       this.removeHandlers = this.graceful.installProcessHandlers((code) => process.exit(code));
@@ -126,6 +155,11 @@ export class Application<C> implements FleetApp<C> {
       await this.fastify.close();
       this.stopTicker?.();
       const results = await runHooks([...this.container.built].reverse(), 'onShutdown', this.options.shutdownTimeoutMs ?? 10_000, undefined, onStep);
+      // The probes answer (readiness 503) until everything else has stopped.
+      if (this.healthServer) {
+        onStep('closing the health probes\' listener');
+        await this.healthServer.close();
+      }
       const failed = results.filter((r) => r.outcome !== 'ok');
       if (failed.length > 0) {
         this.fastify.log.error({ hooks: failed.map((f) => ({ name: f.name, outcome: f.outcome })) }, 'onShutdown hooks failed');

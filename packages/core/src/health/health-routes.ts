@@ -14,6 +14,16 @@ export interface HealthOptions {
   checkTimeoutMs?: number;
   /** Liveness fails when the event loop was blocked longer than this. @default 5000 ms */
   eventLoopBlockedMs?: number;
+  /**
+   * Serves the probes on a listener of their own at this port, and not on the app's port: the
+   * kubelet's probes then never queue behind application traffic or its connection limits, and a
+   * public load balancer that only routes the app's port cannot reach them. `0` takes a free port
+   * (read it from `app.healthAddress`). Also set by `FLEET_HEALTH_PORT`.
+   * @default the app's own port
+   */
+  port?: number;
+  /** Host of the probes' own listener (with `port`). @default the host given to `listen()` */
+  host?: string;
 }
 
 /** What the probes read: set by boot and by the shutdown sequence. */
