@@ -9,6 +9,7 @@ import { registerHealthRoutes, startEventLoopTicker, type ProbeState } from '../
 import { healthPortSetting, startHealthServer, type HealthServer } from '../health/health-server.js';
 import { isHealthIndicator, type HealthIndicator } from '../health/indicator.js';
 import { GracefulShutdown } from '../lifecycle/shutdown.js';
+import { flushTelemetry } from '../telemetry/flush.js';
 
 import type { AppOptions } from './options.js';
 
@@ -154,7 +155,13 @@ export class Application<C> implements FleetApp<C> {
       onStep('closing the listener and finishing in-flight requests');
       await this.fastify.close();
       this.stopTicker?.();
-      const results = await runHooks([...this.container.built].reverse(), 'onShutdown', this.options.shutdownTimeoutMs ?? 10_000, undefined, onStep);
+      const hookTimeoutMs = this.options.shutdownTimeoutMs ?? 10_000;
+      const results = await runHooks([...this.container.built].reverse(), 'onShutdown', hookTimeoutMs, undefined, onStep);
+      // What the SDK still buffers, spans of the hooks included; `process.exit` skips an SDK's `beforeExit` hook.
+      onStep('flushing telemetry');
+      for (const f of await flushTelemetry(hookTimeoutMs)) {
+        if (f.outcome !== 'flushed') this.fastify.log.error({ err: f.error, provider: f.name }, `OpenTelemetry ${f.name} flush ${f.outcome} at shutdown: what it still buffered is lost`);
+      }
       // The probes answer (readiness 503) until everything else has stopped.
       if (this.healthServer) {
         onStep('closing the health probes\' listener');
