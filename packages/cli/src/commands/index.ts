@@ -2,6 +2,7 @@ import type { Command, FlagSpecs } from '../command.js';
 import { usageError } from '../errors.js';
 import { HELP_FLAG, globalHelp } from '../help-text.js';
 import { closestMatch } from '../suggest.js';
+import { buildCommand } from './build.js';
 import { dbCommand } from './db.js';
 import { doctorCommand } from './doctor.js';
 import { generateCommand } from './generate.js';
@@ -21,7 +22,7 @@ export const GLOBAL_FLAGS = {
 const helpCommand = createHelpCommand({ overview, lookup: findCommand });
 
 /** Every command, in the order `fleet --help` lists them. */
-export const COMMANDS: readonly Command[] = [helpCommand, newCommand, generateCommand, routesCommand, openapiCommand, doctorCommand, dbCommand, workerCommand, jobsCommand];
+export const COMMANDS: readonly Command[] = [helpCommand, newCommand, generateCommand, routesCommand, openapiCommand, doctorCommand, dbCommand, workerCommand, jobsCommand, buildCommand];
 
 export function overview(): string {
   return globalHelp(COMMANDS, GLOBAL_FLAGS);
