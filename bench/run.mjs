@@ -31,7 +31,8 @@
  *   --amount N        requests per server per round (default 20000; quick 2000)
  *   --connections N   connections per server (default 10)
  *   --boots N         starts per server kind for the start-to-listening time (default 7; quick 2;
- *                     0 skips it)
+ *                     0 skips it). The kinds: raw Fastify, heap-equalized, Fleet, and raw Fastify and
+ *                     Fleet bundled by `fleet build`'s code (bench/dist/bundled/, made before the boots)
  *   --pairs a,b       only these pairs: fleet-raw, fleet-equalized, fleet-featured, aa (default
  *                     all); a pair can
  *                     also be `candidate:baseline`, each a kind (raw, equalized, fleet) or the path
@@ -42,6 +43,8 @@
  *   --cpu-prof        start the servers with --cpu-prof (profiles in bench/results/profiles/);
  *                     the profiler itself costs CPU, so do not read the ratios of such a run
  *   --gc              servers count GCs (PerformanceObserver); the log shows GC time per request
+ * Every server runs with NODE_ENV=production (what the figures are about; nothing the raw servers
+ * load reads it).
  * This is a harness, not a test: it never fails on a timing.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -51,7 +54,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -108,6 +111,9 @@ const KINDS = {
   equalized: { label: 'raw Fastify, heap-equalized', module: 'bench/servers/raw-fastify-equalized.mjs' },
   featured: { label: 'raw Fastify, feature-equalized', module: 'bench/servers/raw-fastify-featured.mjs' },
   fleet: { label: 'Fleet', module: 'bench/dist/servers/fleet.js' },
+  // Start-up only: the two servers above bundled with `fleet build`'s settings (bundleServers below).
+  'fleet-bundled': { label: 'Fleet, bundled by `fleet build`', module: 'bench/dist/bundled/fleet/fleet.js' },
+  'raw-bundled': { label: 'raw Fastify, bundled the same way', module: 'bench/dist/bundled/raw/raw-fastify.js' },
 };
 
 const PAIRS = {
@@ -157,7 +163,9 @@ async function startServerOnce(kind, opts, timeoutMs = 20_000) {
   const [cmd, argv] = pinning.available ? ['taskset', ['-c', SERVER_CPU, process.execPath, ...args]] : [process.execPath, args];
   const t0 = performance.now();
   // taskset execs node in place: same pid, and the IPC channel (fd 3 + NODE_CHANNEL_FD) is inherited.
-  const env = { ...process.env, BENCH_GC: opts.gc ? '1' : '0' };
+  // NODE_ENV=production: the figures are about production instances (in development Fleet also
+  // generates its OpenAPI document at boot, decision 071); nothing the raw servers load reads it.
+  const env = { ...process.env, NODE_ENV: 'production', BENCH_GC: opts.gc ? '1' : '0' };
   const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.set(child.pid, child);
   child.once('exit', () => children.delete(child.pid));
@@ -415,7 +423,7 @@ function summarize(p) {
 
 /** Start-to-listening time and idle memory: each kind started `boots` times, one at a time, rotating the order. */
 async function runBoots(opts, log) {
-  const kinds = ['raw', 'equalized', 'fleet'];
+  const kinds = ['raw', 'equalized', 'fleet', 'raw-bundled', 'fleet-bundled'];
   const samples = Object.fromEntries(kinds.map((k) => [k, []]));
   for (let i = 0; i < opts.boots + 1; i++) {
     const order = kinds.map((_, j) => kinds[(i + j) % kinds.length]);
@@ -440,7 +448,7 @@ async function runBoots(opts, log) {
       idleHeapUsed: median(xs.map((x) => x.heapUsed)),
       samples: xs,
     };
-    log(`  ${kind.padEnd(10)} spawn->listening ${out[kind].spawnToReadyMs.toFixed(0)} ms (in-process ${out[kind].listenMs.toFixed(0)} ms), ` +
+    log(`  ${kind.padEnd(13)} spawn->listening ${out[kind].spawnToReadyMs.toFixed(0)} ms (in-process ${out[kind].listenMs.toFixed(0)} ms), ` +
       `idle maxRSS ${(out[kind].idleMaxRssKb / 1024).toFixed(1)} MB, heapUsed ${(out[kind].idleHeapUsed / 1048576).toFixed(1)} MB`);
   }
   return out;
@@ -519,6 +527,23 @@ function compile(log) {
 }
 
 /**
+ * The bundled kinds: the Fleet server (over the @fleet/core snapshot) and raw Fastify, each
+ * bundled by the function `fleet build` runs, with its settings and default externals (decision 009).
+ */
+async function bundleServers(log) {
+  const cliBuild = join(ROOT, 'packages', 'cli', 'dist', 'build', 'index.js');
+  if (!existsSync(cliBuild)) throw new Error('packages/cli/dist is missing: run `npx tsc -b tsconfig.build.json` first.');
+  const { DEFAULT_EXTERNALS, bundleApp } = await import(pathToFileURL(cliBuild).href);
+  const externals = DEFAULT_EXTERNALS.map((e) => e.name);
+  for (const [kind, entry] of [['fleet-bundled', 'bench/dist/servers/fleet.js'], ['raw-bundled', 'bench/servers/raw-fastify.mjs']]) {
+    const outDir = join(ROOT, dirname(KINDS[kind].module));
+    const r = await bundleApp({ entries: [join(ROOT, entry)], outDir, externals, projectDir: BENCH });
+    const code = r.files.filter((f) => f.kind !== 'map');
+    log(`bundled ${entry} -> ${relative(ROOT, outDir)}/ (${code.length} files, ${(code.reduce((n, f) => n + f.bytes, 0) / 1024).toFixed(0)} kB; external: ${r.importedExternals.join(', ') || 'none'})`);
+  }
+}
+
+/**
  * The packages @fleet/core imports when loaded, against the ones the heap-equalized server
  * imports: when core starts loading a new package, the equalized baseline must load it too.
  */
@@ -586,7 +611,13 @@ function targets(result) {
   const b = result.boot;
   if (b) {
     const r = b.fleet.spawnToReadyMs / b.raw.spawnToReadyMs;
-    out.push({ target: 'Process start to listening, Fleet / raw Fastify', want: '<= 1.2x', measured: `${f2(r)}x (${b.fleet.spawnToReadyMs.toFixed(0)} vs ${b.raw.spawnToReadyMs.toFixed(0)} ms)`, met: r <= 1.2 });
+    out.push({ target: 'Process start to listening, Fleet (tsc output) / raw Fastify', want: '<= 1.2x', measured: `${f2(r)}x (${b.fleet.spawnToReadyMs.toFixed(0)} vs ${b.raw.spawnToReadyMs.toFixed(0)} ms)`, met: r <= 1.2 });
+    if (b['fleet-bundled']) {
+      const rb = b['fleet-bundled'].spawnToReadyMs / b.raw.spawnToReadyMs;
+      const rr = b['fleet-bundled'].spawnToReadyMs / b['raw-bundled'].spawnToReadyMs;
+      out.push({ target: 'Process start to listening, Fleet bundled by `fleet build` / raw Fastify', want: '<= 1.2x', measured: `${f2(rb)}x (${b['fleet-bundled'].spawnToReadyMs.toFixed(0)} vs ${b.raw.spawnToReadyMs.toFixed(0)} ms)`, met: rb <= 1.2 });
+      out.push({ target: 'Process start to listening, Fleet bundled / raw Fastify bundled the same way (not the issue\'s target: equal packaging)', want: '<= 1.2x', measured: `${f2(rr)}x (${b['fleet-bundled'].spawnToReadyMs.toFixed(0)} vs ${b['raw-bundled'].spawnToReadyMs.toFixed(0)} ms)`, met: rr <= 1.2 });
+    }
   }
   const raw = result.pairs.find((p) => p.key === 'fleet-raw');
   if (raw) {
@@ -647,9 +678,12 @@ function markdown(result) {
     L.push(`Start-to-listening: median of ${env.options.boots} starts per server, one at a time (after one discarded start), pinned to the server core. ` +
       'Peak RSS: `process.resourceUsage().maxRSS` at the end of each launch of a pair, after both servers served the same requests (median over launches).');
     L.push('');
-    L.push('| Measure | raw Fastify | raw, heap-equalized | Fleet | Fleet / raw | Fleet / equalized |');
-    L.push('|---|---:|---:|---:|---:|---:|');
-    const row = (name, get, fmt) => L.push(`| ${name} | ${fmt(get('raw'))} | ${fmt(get('equalized'))} | ${fmt(get('fleet'))} | ${f2(get('fleet') / get('raw'))}x | ${f2(get('fleet') / get('equalized'))}x |`);
+    L.push('Every server runs with `NODE_ENV=production`. "Bundled": the server module bundled by `fleet build`\'s code and settings (decision 009); raw Fastify bundled the same way is the fair baseline for Fleet bundled.');
+    L.push('');
+    L.push('| Measure | raw Fastify | raw, heap-equalized | Fleet | Fleet / raw | Fleet / equalized | raw, bundled | Fleet, bundled | Fleet bundled / raw | Fleet bundled / raw bundled |');
+    L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const row = (name, get, fmt) => L.push(`| ${name} | ${fmt(get('raw'))} | ${fmt(get('equalized'))} | ${fmt(get('fleet'))} | ${f2(get('fleet') / get('raw'))}x | ${f2(get('fleet') / get('equalized'))}x | ` +
+      `${fmt(get('raw-bundled'))} | ${fmt(get('fleet-bundled'))} | ${f2(get('fleet-bundled') / get('raw'))}x | ${f2(get('fleet-bundled') / get('raw-bundled'))}x |`);
     row('Spawn to listening, ms (measured by the runner)', (k) => b[k].spawnToReadyMs, (x) => x.toFixed(0));
     row('Process start to listening, ms (`performance.now()` at listen)', (k) => b[k].listenMs, (x) => x.toFixed(0));
     row('RSS after start, idle, MB (maxRSS)', (k) => b[k].idleMaxRssKb, mb);
@@ -701,6 +735,7 @@ async function main() {
   log(`fleet bench: ${pinning.note}`);
   const coreBuild = snapshotCore(log);
   compile(log);
+  if (opts.boots > 0) await bundleServers(log);
   const env = environment(opts, argv);
   env.coreBuild = coreBuild;
   const entry = checkCoreEntry();
