@@ -530,17 +530,21 @@ function compile(log) {
  * The bundled kinds: the Fleet server (over the @fleet/core snapshot) and raw Fastify, each
  * bundled by the function `fleet build` runs, with its settings and default externals (decision 009).
  */
-async function bundleServers(log) {
+function bundleServers(log) {
   const cliBuild = join(ROOT, 'packages', 'cli', 'dist', 'build', 'index.js');
   if (!existsSync(cliBuild)) throw new Error('packages/cli/dist is missing: run `npx tsc -b tsconfig.build.json` first.');
-  const { DEFAULT_EXTERNALS, bundleApp } = await import(pathToFileURL(cliBuild).href);
-  const externals = DEFAULT_EXTERNALS.map((e) => e.name);
-  for (const [kind, entry] of [['fleet-bundled', 'bench/dist/servers/fleet.js'], ['raw-bundled', 'bench/servers/raw-fastify.mjs']]) {
-    const outDir = join(ROOT, dirname(KINDS[kind].module));
-    const r = await bundleApp({ entries: [join(ROOT, entry)], outDir, externals, projectDir: BENCH });
-    const code = r.files.filter((f) => f.kind !== 'map');
-    log(`bundled ${entry} -> ${relative(ROOT, outDir)}/ (${code.length} files, ${(code.reduce((n, f) => n + f.bytes, 0) / 1024).toFixed(0)} kB; external: ${r.importedExternals.join(', ') || 'none'})`);
-  }
+  const jobs = [['fleet-bundled', 'bench/dist/servers/fleet.js'], ['raw-bundled', 'bench/servers/raw-fastify.mjs']]
+    .map(([kind, entry]) => ({ entry, entries: [join(ROOT, entry)], outDir: join(ROOT, dirname(KINDS[kind].module)) }));
+  // In a child process: rolldown's native binding would grow this process's RSS to about 250 MB,
+  // and a forked server starts with its parent's maxRSS, which would hide the servers' own peaks.
+  const script = `const { DEFAULT_EXTERNALS, bundleApp } = await import(${JSON.stringify(pathToFileURL(cliBuild).href)});
+    const externals = DEFAULT_EXTERNALS.map((e) => e.name);
+    for (const job of ${JSON.stringify(jobs)}) {
+      const r = await bundleApp({ entries: job.entries, outDir: job.outDir, externals, projectDir: ${JSON.stringify(BENCH)} });
+      const code = r.files.filter((f) => f.kind !== 'map');
+      console.log(\`bundled \${job.entry} (\${code.length} files, \${(code.reduce((n, f) => n + f.bytes, 0) / 1024).toFixed(0)} kB; external: \${r.importedExternals.join(', ') || 'none'})\`);
+    }`;
+  log(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }).trimEnd());
 }
 
 /**
@@ -735,7 +739,7 @@ async function main() {
   log(`fleet bench: ${pinning.note}`);
   const coreBuild = snapshotCore(log);
   compile(log);
-  if (opts.boots > 0) await bundleServers(log);
+  if (opts.boots > 0) bundleServers(log);
   const env = environment(opts, argv);
   env.coreBuild = coreBuild;
   const entry = checkCoreEntry();
