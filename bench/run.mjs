@@ -43,7 +43,7 @@
  *   --cpu-prof        start the servers with --cpu-prof (profiles in bench/results/profiles/);
  *                     the profiler itself costs CPU, so do not read the ratios of such a run
  *   --gc              servers count GCs (PerformanceObserver); the log shows GC time per request
- * Every server runs with NODE_ENV=production (what the figures are about; nothing the raw servers
+ * Every server runs with NODE_ENV=production unless BENCH_NODE_ENV says otherwise (what the figures are about; nothing the raw servers
  * load reads it).
  * This is a harness, not a test: it never fails on a timing.
  */
@@ -165,7 +165,7 @@ async function startServerOnce(kind, opts, timeoutMs = 20_000) {
   // taskset execs node in place: same pid, and the IPC channel (fd 3 + NODE_CHANNEL_FD) is inherited.
   // NODE_ENV=production: the figures are about production instances (in development Fleet also
   // generates its OpenAPI document at boot, decision 071); nothing the raw servers load reads it.
-  const env = { ...process.env, NODE_ENV: 'production', BENCH_GC: opts.gc ? '1' : '0' };
+  const env = { ...process.env, NODE_ENV: process.env.BENCH_NODE_ENV ?? 'production', BENCH_GC: opts.gc ? '1' : '0' };
   const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.set(child.pid, child);
   child.once('exit', () => children.delete(child.pid));
