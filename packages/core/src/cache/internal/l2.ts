@@ -99,14 +99,8 @@ export class L2Store {
    */
   readThen<R>(key: string, tags: readonly string[], next: (read: L2Read | undefined) => R | Promise<R>): Promise<R> {
     if (tags.length !== 0 || this.settings.holdMs !== 0) return this.read(key, tags, false).then(next);
-    if (!this.available()) return NOTHING.then(next);
-    let client: Redis;
-    try {
-      client = this.redis.client;
-    } catch (e) {
-      this.failed(e);
-      return NOTHING.then(next);
-    }
+    const client = this.usableClient();
+    if (client === undefined) return NOTHING.then(next);
     const command = new Command('mget', [this.valueKey(key), this.versionKey('k', key)], UTF8);
     const slot = this.deadlines.add(command);
     client.sendCommand(command);
@@ -191,27 +185,27 @@ export class L2Store {
   /** Stops the deadline timer (shutdown). */
   stop(): void { this.deadlines.stop(); }
 
+  /** The command client; undefined while L2 is skipped (unless `evenIfDown`) or when the connection has none (a failure, counted). */
+  private usableClient(evenIfDown = false): Redis | undefined {
+    if (!evenIfDown && !this.available()) return undefined;
+    try {
+      return this.redis.client;
+    } catch (e) {
+      return this.failed(e);
+    }
+  }
+
   /** Runs one Redis command; undefined (logged, counted, breaker opened) on failure or timeout. */
   private call<T>(name: string, args: Array<string | number>, evenIfDown = false): Promise<T | undefined> {
-    if (!evenIfDown && !this.available()) return NOTHING;
-    let client: Redis;
-    try {
-      client = this.redis.client;
-    } catch (e) {
-      return Promise.resolve(this.failed(e));
-    }
+    const client = this.usableClient(evenIfDown);
+    if (client === undefined) return NOTHING;
     return this.send(client, name, args).then(this.succeeded, this.failed) as Promise<T | undefined>;
   }
 
   /** A script by its digest, loaded with EVAL when Redis does not know it yet (each command with its own deadline). */
   private script(script: Script, keys: string[], args: Array<string | number>, evenIfDown = false): Promise<unknown> {
-    if (!evenIfDown && !this.available()) return NOTHING;
-    let client: Redis;
-    try {
-      client = this.redis.client;
-    } catch (e) {
-      return Promise.resolve(this.failed(e));
-    }
+    const client = this.usableClient(evenIfDown);
+    if (client === undefined) return NOTHING;
     return this.send(client, 'evalsha', [script.sha, keys.length, ...keys, ...args])
       .catch((error: unknown) => {
         if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
