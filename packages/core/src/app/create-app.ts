@@ -22,6 +22,7 @@ import { Clock, SystemClock } from '../time/clock.js';
 import { installOpenApi } from '../openapi/install.js';
 import { collectSecrets, installSecurity, resolveSecurity, securityServerOptions, type SecuritySettings } from '../security/security-settings.js';
 import type { AppOptions } from './options.js';
+import { keepTickObjectShape } from './tick-shape.js';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -46,6 +47,7 @@ function requestIds(): (req: { headers: Record<string, string | string[] | undef
 export type { FleetApp } from './application.js';
 
 export async function createApp<C = unknown>(rootModule: unknown, options: AppOptions<C> = {}): Promise<FleetApp<C>> {
+  keepTickObjectShape();
   const production = options.production ?? process.env.NODE_ENV === 'production';
   const shutdown = shutdownSettings(options, production);
   // Security defaults are resolved (and refused) before anything is built; headers and CORS run before the app's own hooks.
