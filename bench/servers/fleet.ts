@@ -46,7 +46,12 @@ class HelloController {
 class BenchModule {}
 
 export async function start({ port, host }: { port: number; host: string }): Promise<{ close(): Promise<unknown>; describe(): unknown }> {
-  const app = await createApp(BenchModule, { logger: false });
+  return startWith({ port, host }, {});
+}
+
+/** The same app with other createApp options (bench/servers/fleet-no-headers.ts). */
+export async function startWith({ port, host }: { port: number; host: string }, options: { securityHeaders?: false }): Promise<{ close(): Promise<unknown>; describe(): unknown }> {
+  const app = await createApp(BenchModule, { logger: false, ...options });
   await app.listen({ port, host });
   return {
     close: () => app.close(),
