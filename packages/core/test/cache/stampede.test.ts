@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CacheEvict, CacheModule, Cached, Injectable, Module, RedisModule } from '@fleet/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CacheEvict, CacheModule, CachePut, Cached, Injectable, Module, RedisModule } from '@fleet/core';
 import { deferred, startFleet, type Instance } from './helpers.js';
 
 const source = { calls: 0, gate: deferred<void>(), fail: false, cents: 1999 };
@@ -26,6 +27,16 @@ class Prices {
 
   @CacheEvict({ key: (sku: string) => `price:${sku}` })
   async reprice(sku: string, cents: number) { source.cents = cents; }
+
+  /** Entries that live one second in Redis (real time; the app's clock does not move here). */
+  @Cached({ ttl: '1s', key: (sku: string) => `brief:${sku}` })
+  async brief(sku: string) { return slowSource(sku); }
+
+  @CacheEvict({ key: (sku: string) => `brief:${sku}` })
+  async repriceBrief(sku: string, cents: number) { source.cents = cents; }
+
+  @CachePut({ key: (sku: string) => `brief:${sku}`, ttl: '1s' })
+  async putBrief(sku: string, cents: number) { source.cents = cents; return { sku, cents }; }
 }
 
 @Module({ imports: [RedisModule, CacheModule], providers: [Prices] })
@@ -114,5 +125,48 @@ describe('stampede protection (three instances, real Redis)', () => {
     await expect(prices(2).price('E-5')).resolves.toEqual({ sku: 'E-5', cents: 2999 }); // ...but it was not stored over the new value
     await expect(prices(1).price('E-5')).resolves.toEqual({ sku: 'E-5', cents: 2999 });
     expect(source.calls).toBe(2);
+  });
+
+  // A fill stores only if nothing invalidated its key since it read L2 (decision 048: a plain read is
+  // one GET, and the fill stores on the value it saw). These read the source before a write, finish after it.
+  it('a fill that read the source before an eviction does not store, even when nothing was stored after the eviction', async () => {
+    reset();
+    const old = source.gate;
+    const before = prices(1).price('F-6');                  // nothing cached: reads 1999, slowly
+    await expect.poll(() => source.calls).toBe(1);
+    await prices(0).reprice('F-6', 2999);                   // the eviction, while that fill runs
+    old.resolve();
+    await expect(before).resolves.toEqual({ sku: 'F-6', cents: 1999 });
+    await expect(prices(2).price('F-6')).resolves.toEqual({ sku: 'F-6', cents: 2999 }); // not the old value: it was not stored
+    expect(source.calls).toBe(2);
+  });
+
+  it('a value stored after an eviction keeps the eviction\'s guard: when it expires first, an older fill still does not store', async () => {
+    reset();
+    const old = source.gate;
+    const before = prices(1).brief('H-8');                  // reads 1999, slowly
+    await expect.poll(() => source.calls).toBe(1);
+    source.gate = deferred<void>();
+    source.gate.resolve();
+    await prices(0).repriceBrief('H-8', 2999);
+    await expect(prices(2).brief('H-8')).resolves.toEqual({ sku: 'H-8', cents: 2999 }); // a new fill stores 2999, for 1 s
+    await sleep(1300);                                      // its Redis lifetime is over
+    old.resolve();
+    await expect(before).resolves.toEqual({ sku: 'H-8', cents: 1999 });
+    await expect(prices(0).brief('H-8')).resolves.toEqual({ sku: 'H-8', cents: 2999 }); // instance 0 has no L1 copy: this is L2 or the source
+  });
+
+  it('a write-through keeps the guard too: when its entry expires, a fill that read before it still does not store', async () => {
+    reset();
+    const old = source.gate;
+    const before = prices(1).brief('J-9');                  // reads 1999, slowly
+    await expect.poll(() => source.calls).toBe(1);
+    source.gate = deferred<void>();
+    source.gate.resolve();
+    await prices(0).putBrief('J-9', 2999);                  // written through, for 1 s
+    await sleep(1300);
+    old.resolve();
+    await expect(before).resolves.toEqual({ sku: 'J-9', cents: 1999 });
+    await expect(prices(2).brief('J-9')).resolves.toEqual({ sku: 'J-9', cents: 2999 });
   });
 });

@@ -18,6 +18,11 @@ export interface L2Read {
   readonly holdActive: boolean;
   /** The fill lock of the key is held (only asked while waiting for it). */
   readonly lockHeld: boolean;
+  /**
+   * A plain read's view of the value key ('' when it had none): a fill after it stores only while
+   * the value is unchanged (`STORE_PLAIN_LUA`). Undefined for reads that carry versions.
+   */
+  readonly seen?: string;
 }
 
 /** Outcome of storing a fill. */
@@ -38,9 +43,11 @@ class L2TimeoutError extends Error {
 /** What ioredis's own `get`/`mget` pass to a command (the app's client has no `keyPrefix`: RedisConnection prefixes names itself). */
 const UTF8 = Object.freeze({ replyEncoding: 'utf8' as const });
 const NOTHING: Promise<undefined> = Promise.resolve(undefined);
+const NO_VERSIONS: readonly string[] = Object.freeze([]);
 
 /**
- * The cache's Redis side: one round trip per read (MGET of the value, the versions and holds),
+ * The cache's Redis side: one round trip per read (a GET of the value for a plain read, without
+ * tags or holds; otherwise an MGET of the value, the versions and holds),
  * scripts for conditional stores, write-through and invalidation. Every command has its own
  * deadline (`timeoutMs`, kept by `CommandDeadlines`: no timer or promise of its own per command); a
  * failure or timeout opens a breaker for `retryMs` during which L2 is skipped (no wait per call),
@@ -94,21 +101,22 @@ export class L2Store {
   /**
    * `read(key, tags, false)` followed by `next`, which runs in the same promise reaction as the
    * decoding (one hop after the reply, as a raw GET followed by `.then(JSON.parse)`). Without tags
-   * and holds (the common read) it is an MGET of the value and the key's version, decoded without
-   * intermediate objects. `next` receives undefined when L2 is unavailable or failed.
+   * and holds (the common read) it is one GET of the value, decoded without intermediate objects;
+   * a fill after it stores on the value it saw (decision 048). `next` receives undefined when L2
+   * is unavailable or failed.
    */
   readThen<R>(key: string, tags: readonly string[], next: (read: L2Read | undefined) => R | Promise<R>): Promise<R> {
     if (tags.length !== 0 || this.settings.holdMs !== 0) return this.read(key, tags, false).then(next);
     const client = this.usableClient();
     if (client === undefined) return NOTHING.then(next);
-    const command = new Command('mget', [this.valueKey(key), this.versionKey('k', key)], UTF8);
+    const command = new Command('get', [this.valueKey(key)], UTF8);
     const slot = this.deadlines.add(command);
     client.sendCommand(command);
-    return (command.promise as Promise<Array<string | null>>).then(
-      (replies) => {
+    return (command.promise as Promise<string | null>).then(
+      (raw) => {
         this.deadlines.done(slot);
         if (this.down) this.succeeded(undefined);
-        return next(plainRead(replies[0] ?? null, replies[1] ?? null));
+        return next(plainRead(raw));
       },
       (error: unknown) => {
         this.deadlines.done(slot);
@@ -131,6 +139,10 @@ export class L2Store {
   /** Stores a fill unless its key or tags were invalidated since `read`. */
   async store(key: string, tags: readonly string[], envelope: string, lifeMs: number, read: L2Read): Promise<StoreOutcome> {
     const hold = this.settings.holdMs > 0;
+    if (read.seen !== undefined && tags.length === 0 && !hold) {
+      const stored = await this.script(SCRIPTS.storePlain, [this.valueKey(key)], [envelope, Math.max(1, Math.ceil(lifeMs)), read.seen]);
+      return stored === undefined ? 'failed' : stored === 1 ? 'stored' : 'conflict';
+    }
     const keys = [this.valueKey(key), this.versionKey('k', key), ...tags.map((t) => this.versionKey('t', t))];
     if (hold) keys.push(this.holdKey('k', key), ...tags.map((t) => this.holdKey('t', t)));
     const px = Math.max(1, Math.ceil(lifeMs));
@@ -252,15 +264,14 @@ function decodeStored(raw: string): { held: boolean; versions: string[]; envelop
 }
 
 /**
- * The common read (no tags, no holds, no lock): the stored value and the key's version. An entry
+ * The common read (no tags, no holds, no lock): the stored value, kept as `seen` for the fill after it. An entry
  * written for a tagged policy (tag versions before the bar, or tags in the envelope) is not this
  * policy's entry.
  */
-function plainRead(raw: string | null, version: string | null): L2Read {
-  const versions = [version ?? '0'];
+function plainRead(raw: string | null): L2Read {
   const envelope = raw === null || raw.charCodeAt(1) !== 124 /* | */ ? undefined : decodeEnvelope(raw.slice(2));
-  if (envelope === undefined || envelope.tags.length !== 0) return { entry: undefined, held: false, versions, holdActive: false, lockHeld: false };
-  return { entry: envelope, held: raw!.charCodeAt(0) === 104 /* h */, versions, holdActive: false, lockHeld: false };
+  if (envelope === undefined || envelope.tags.length !== 0) return { entry: undefined, held: false, versions: NO_VERSIONS, holdActive: false, lockHeld: false, seen: raw ?? '' };
+  return { entry: envelope, held: raw!.charCodeAt(0) === 104 /* h */, versions: NO_VERSIONS, holdActive: false, lockHeld: false, seen: raw! };
 }
 
 /** MGET replies: value, key version, tag versions, [holds], [lock]. */
