@@ -138,11 +138,21 @@ describe('fleet generate <kind> <name>', () => {
     expect(read(dir, 'src/app.module.ts').match(/DatabaseModule/g)).toHaveLength(2); // the import and the one entry
   });
 
-  it('job: a payload schema and run(), registered as a provider; a kind suffix in the name is not doubled', async () => {
+  it('job: an @Async run() behind a validating enqueue(), registered as a provider, JobsModule wired once; a kind suffix is not doubled', async () => {
     const dir = project();
-    expect((await fleet(dir, 'g', 'job', 'send-welcome-email-job')).code).toBe(ExitCode.Ok);
-    expect(read(dir, 'src/send-welcome-email/send-welcome-email.job.ts')).toContain('export class SendWelcomeEmailJob {');
+    const first = await fleet(dir, 'g', 'job', 'send-welcome-email-job');
+    expect(first.code).toBe(ExitCode.Ok);
+    const source = read(dir, 'src/send-welcome-email/send-welcome-email.job.ts');
+    expect(source).toContain('export class SendWelcomeEmailJob {');
+    expect(source).toContain('@Async({ attempts: 3 })');
+    expect(source).toContain('return enqueued(this.run(SendWelcomeEmailJobPayload.parse(input)));');
     expect(read(dir, 'src/app.module.ts')).toContain('providers: [SendWelcomeEmailJob]');
+    expect(read(dir, 'src/app.module.ts')).toMatch(/import \{[^}]*JobsModule[^}]*\} from '@fleet\/core'/);
+    expect(first.out).toContain('src/app.module.ts now imports JobsModule');
+    const second = await fleet(dir, 'g', 'job', 'nightly-report');
+    expect(second.code).toBe(ExitCode.Ok);
+    expect(second.out).not.toContain('JobsModule');
+    expect(read(dir, 'src/app.module.ts').match(/JobsModule/g)).toHaveLength(2); // the import and the one entry
   });
 
   it('refuses to overwrite: a second run fails with exit 1, names the files, and changes nothing', async () => {

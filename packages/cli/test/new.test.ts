@@ -145,6 +145,44 @@ describe('fleet new <name>, without prompts (not a terminal, or --yes)', () => {
     expect(existsSync(join(scratch, 'unlinked'))).toBe(false);
   });
 
+  /** A checkout with every package built and a core bundle stamped with an earlier tsc build. */
+  function staleCheckout(name: string, bundleScript: string | undefined): string {
+    const fake = join(scratch, name);
+    for (const [pkg, pkgName] of [['core', '@fleet/core'], ['testing', '@fleet/testing'], ['cli', '@fleet/cli']]) {
+      mkdirSync(join(fake, 'packages', pkg!, 'dist', 'bundle'), { recursive: true });
+      writeFileSync(join(fake, 'packages', pkg!, 'package.json'), JSON.stringify({ name: pkgName }));
+      writeFileSync(join(fake, 'packages', pkg!, 'dist', 'index.js'), 'export {};\n');
+    }
+    writeFileSync(join(fake, 'packages/core/tsconfig.tsbuildinfo'), '{"version":"5"}');
+    writeFileSync(join(fake, 'packages/core/dist/bundle/build.json'), JSON.stringify({ tscBuild: 'a digest of an earlier build' }));
+    if (bundleScript !== undefined) {
+      mkdirSync(join(fake, 'scripts'));
+      writeFileSync(join(fake, 'scripts/bundle-core.mjs'), bundleScript);
+    }
+    return fake;
+  }
+
+  it('a --link whose core bundle is older than its tsc build gets the bundle rebuilt first (npm\'s packing would not)', async () => {
+    const fake = staleCheckout('stale-checkout', `import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+const info = readFileSync('packages/core/tsconfig.tsbuildinfo');
+writeFileSync('packages/core/dist/bundle/build.json', JSON.stringify({ tscBuild: createHash('sha256').update(info).digest('hex'), by: 'the checkout script' }));
+`);
+    const result = await fleet('new', 'restamped', '--yes', '--skip-install', '--link', fake);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(ExitCode.Ok);
+    expect(JSON.parse(readFileSync(join(fake, 'packages/core/dist/bundle/build.json'), 'utf8'))).toMatchObject({ by: 'the checkout script' });
+  });
+
+  it('refuses a --link whose stale core bundle cannot be rebuilt, saying why and what to run', async () => {
+    const fake = staleCheckout('broken-checkout', 'process.stderr.write("rolldown is not installed\\n"); process.exit(1);\n');
+    const result = await fleet('new', 'stale', '--yes', '--skip-install', '--link', fake);
+    expect(result.code).toBe(ExitCode.Failure);
+    expect(result.err).toMatch(/^fleet new: \[FLEET_ERR_CLI_LINK_INVALID\] --link .* is not a built Fleet checkout: the @fleet\/core bundle .* was not made from its current tsc build and could not be rebuilt \(rolldown is not installed\)/);
+    expect(result.err).toContain('npm run build -w @fleet/core');
+    expect(existsSync(join(scratch, 'stale'))).toBe(false);
+  });
+
   const usage: Array<[string[], string]> = [
     [['new'], 'fleet new: new: missing the project name.\nUsage: fleet new <name> [flags], e.g. fleet new orders-api --yes.\n'],
     [['new', 'Orders API'], 'fleet new: new: the name "Orders API" must be lower case'],

@@ -55,6 +55,11 @@ export function projectImports(project: Project, name: string, from: string): bo
   return sourceFiles(project.sourceRoot).some((f) => pattern.test(readFileSync(f, 'utf8')));
 }
 
+/** `path` relative to the project root, with forward slashes (for messages and generated comments). */
+export function projectPath(project: Project, path: string): string {
+  return relative(project.root, path).split(sep).join('/');
+}
+
 /** The import specifier of `file` as seen from `fromFile`, with the `.js` extension NodeNext wants. */
 export function importPath(fromFile: string, file: string): string {
   const path = relative(dirname(fromFile), file).split(sep).join('/').replace(/\.ts$/, '.js');

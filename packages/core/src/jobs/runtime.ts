@@ -166,6 +166,10 @@ export class JobsRuntime {
       const { log, config } = this.options;
       const drainMs = config.FLEET_JOBS_DRAIN_MS;
       this.processor?.close();
+      // A worker closed while its connections still initialise makes BullMQ disconnect them, and the
+      // rejected init commands surface as unhandled rejections (a boot followed at once by a close, as
+      // in tests): let them finish first, for at most 2 s (Redis may be the reason we are stopping).
+      await within(Promise.allSettled(this.workers.map((w) => w.waitUntilReady())), 2000);
       log.info({ running: this.processor?.activeCount ?? 0, drainMs }, 'jobs: stopping workers: no new jobs; waiting for running ones');
       const closed = Promise.allSettled(this.workers.map((w) => w.close())).then(() => 'closed' as const);
       if (await within(closed, drainMs) === 'closed') return;
@@ -203,8 +207,8 @@ export class JobsRuntime {
   }
 }
 
-/** Resolves 'closed' when `p` does within `ms`, else 'deadline'. */
-async function within(p: Promise<'closed'>, ms: number): Promise<'closed' | 'deadline'> {
+/** Resolves with what `p` resolves to when it settles within `ms`, else with 'deadline'. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | 'deadline'> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => { timer = setTimeout(resolve, ms, 'deadline'); });
   try {

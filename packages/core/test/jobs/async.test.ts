@@ -96,6 +96,23 @@ describe('@Async on BullMQ (in-process web and worker instances, real Redis)', (
     expect(describePipeline(web.get(Mailer), 'send')).toEqual(['Async', 'method']);
   });
 
+  it('a worker instance closed right after it became ready leaves no unhandled rejection behind (BullMQ connections still initialising)', async () => {
+    const rejections: unknown[] = [];
+    const collect = (reason: unknown) => { rejections.push(reason); };
+    process.on('unhandledRejection', collect);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const app = await createApp(MailModule, { logger: false, env: { ...env, FLEET_ROLE: 'worker' } });
+        await app.ready();
+        await app.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off('unhandledRejection', collect);
+    }
+    expect(rejections.map(String)).toEqual([]);
+  });
+
   it('checks at the call that the arguments survive JSON', async () => {
     await expect(web.get(Mailer).send(new Date(0) as never, 1)).rejects.toMatchObject({
       code: 'FLEET_ERR_JOBS_ARGUMENT_NOT_JSON', message: expect.stringContaining('Mailer.send() was called with argument #1 = a Date'),

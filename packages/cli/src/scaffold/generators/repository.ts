@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { projectImports, rootModule } from '../project.js';
+import { projectImports, projectPath, rootModule } from '../project.js';
 import type { Generator } from './types.js';
 
 /**
@@ -21,7 +21,7 @@ export const repositoryGenerator: Generator = {
     const source = `import { Injectable, Repository, sql } from '@fleet/core';
 import { z } from 'zod';
 
-/** A row of the ${table} table (${posix(relative(project.root, migration))}). */
+/** A row of the ${table} table (${projectPath(project, migration)}). */
 export const ${row} = z.object({ id: z.string(), createdAt: z.date() });
 export type ${row} = z.infer<typeof ${row}>;
 
@@ -68,7 +68,7 @@ describe('${className} (PostgreSQL)', () => {
   });
 });
 `;
-    const sqlText = `-- The ${table} table of ${className} (${posix(relative(project.root, file))}).
+    const sqlText = `-- The ${table} table of ${className} (${projectPath(project, file)}).
 -- An applied migration must not change: add a new file for the next change.
 create table ${table} (
   id uuid primary key default gen_random_uuid(),
@@ -94,7 +94,7 @@ create table ${table} (
           }],
         }],
         notes: [
-          `${posix(relative(project.root, root))} now imports DatabaseModule: the app and its tests need PostgreSQL at DATABASE_URL`,
+          `${projectPath(project, root)} now imports DatabaseModule: the app and its tests need PostgreSQL at DATABASE_URL`,
           '(default postgres://postgres@127.0.0.1:5432/postgres; "docker compose up -d --wait" starts one).',
         ],
       } : {}),
