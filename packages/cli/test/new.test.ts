@@ -175,7 +175,7 @@ writeFileSync('packages/core/dist/bundle/build.json', JSON.stringify({ tscBuild:
   });
 
   it('refuses a --link whose stale core bundle cannot be rebuilt, saying why and what to run', async () => {
-    const fake = staleCheckout('broken-checkout', 'process.stderr.write("rolldown is not installed\\n"); process.exit(1);\n');
+    const fake = staleCheckout('broken-checkout', 'process.stderr.write("rolldown is not installed\\n"); process.exitCode = 1;\n');
     const result = await fleet('new', 'stale', '--yes', '--skip-install', '--link', fake);
     expect(result.code).toBe(ExitCode.Failure);
     expect(result.err).toMatch(/^fleet new: \[FLEET_ERR_CLI_LINK_INVALID\] --link .* is not a built Fleet checkout: the @fleet\/core bundle .* was not made from its current tsc build and could not be rebuilt \(rolldown is not installed\)/);

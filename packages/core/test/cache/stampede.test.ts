@@ -141,13 +141,19 @@ describe('stampede protection (three instances, real Redis)', () => {
     expect(source.calls).toBe(2);
   });
 
-  it('a value stored after an eviction keeps the eviction\'s guard: when it expires first, an older fill still does not store', async () => {
+  /** Starts a read of `sku` on instance 1 whose source call (1999) waits for `old`; later source calls answer at once. */
+  async function slowBriefRead(sku: string) {
     reset();
     const old = source.gate;
-    const before = prices(1).brief('H-8');                  // reads 1999, slowly
+    const before = prices(1).brief(sku);
     await expect.poll(() => source.calls).toBe(1);
     source.gate = deferred<void>();
     source.gate.resolve();
+    return { old, before };
+  }
+
+  it('a value stored after an eviction keeps the eviction\'s guard: when it expires first, an older fill still does not store', async () => {
+    const { old, before } = await slowBriefRead('H-8');
     await prices(0).repriceBrief('H-8', 2999);
     await expect(prices(2).brief('H-8')).resolves.toEqual({ sku: 'H-8', cents: 2999 }); // a new fill stores 2999, for 1 s
     await sleep(1300);                                      // its Redis lifetime is over
@@ -157,12 +163,7 @@ describe('stampede protection (three instances, real Redis)', () => {
   });
 
   it('a write-through keeps the guard too: when its entry expires, a fill that read before it still does not store', async () => {
-    reset();
-    const old = source.gate;
-    const before = prices(1).brief('J-9');                  // reads 1999, slowly
-    await expect.poll(() => source.calls).toBe(1);
-    source.gate = deferred<void>();
-    source.gate.resolve();
+    const { old, before } = await slowBriefRead('J-9');
     await prices(0).putBrief('J-9', 2999);                  // written through, for 1 s
     await sleep(1300);
     old.resolve();
